@@ -1,0 +1,18 @@
+"""An annotated corpus of news articles on the September 2023 Kim Jong Un - Vladimir Putin summit.
+
+Four span layers (entities, dates, quotes, claims) and their relations, as a
+Hugging Face dataset. ``from corpus_pkg import load; load("quotes")``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load"]
+
+
+def load(config: str = "documents", **kwargs):  # noqa: ANN201 - returns datasets.DatasetDict
+    """``datasets.load_dataset`` on the dataset shipped with this package."""
+    from corpus_pkg.hf import load as _load
+
+    return _load(config, **kwargs)

@@ -1,0 +1,3 @@
+from corpus_pkg.cli import main
+
+main()

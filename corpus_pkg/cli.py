@@ -1,0 +1,128 @@
+"""The ``corpus`` command. Exit codes: 0 valid/ok, 1 invalid data, 2 usage or I/O error."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from corpus_pkg import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpus")
+def main() -> None:
+    """Validate, summarize, build and sync the annotated summit corpus."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for machines.")
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Annotations folder (default: the package's annotations/).")
+@click.option("--rules", is_flag=True, help="List the rules and exit.")
+def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules: bool) -> None:
+    """Validate the whole corpus (no PATHS) or the given corpus files or batches.
+
+    Every problem is reported with its file, line, field, rule and the text
+    around the span. Exit 0 when valid, 1 when invalid, 2 for usage or I/O errors.
+    """
+    from corpus_pkg.findings import RULES
+    from corpus_pkg.validate import validate_corpus, validate_paths
+
+    if rules:
+        for name, meaning in RULES.items():
+            click.echo(f"{name:20} {meaning}")
+        return
+    report = validate_paths(list(paths), annotations) if paths else validate_corpus(annotations)
+    io_only = report.errors and all(f.rule == "io" for f in report.errors)
+    if fmt == "json":
+        click.echo(json.dumps({"valid": not report.errors, "files": report.files,
+                               "counts": dict(report.counts),
+                               "findings": [f.to_dict() for f in report.findings]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for f in report.findings:
+            click.echo(f.render())
+        n_files = len(report.files)
+        kinds = ", ".join(sorted(set(report.files.values()))) or "none"
+        counts = ", ".join(f"{v} {k}s" for k, v in sorted(report.counts.items()))
+        click.echo(f"{n_files} file(s) ({kinds}): {counts or 'no records'}; "
+                   f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)",
+                   err=bool(report.errors))
+    if io_only:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_INVALID if report.errors else EXIT_OK)
+
+
+@main.command("add-document")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--doc-id", required=True, help="Stable readable id, e.g. 000-military-cooperation.")
+@click.option("--title", default=None)
+@click.option("--publisher", default=None)
+@click.option("--author", default=None)
+@click.option("--url", default=None)
+@click.option("--published", default=None, help="ISO date the text states.")
+@click.option("--dct", default=None, help="Document creation time used to normalize dates.")
+@click.option("--dct-note", default=None, help="Why this DCT, where it is a judgement.")
+@click.option("--language", default="en", show_default=True)
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+def add_document(source: Path, doc_id: str, annotations: Path | None, **meta: str | None) -> None:
+    """Add a source text as a new document (its text is kept exactly as the file decodes)."""
+    from corpus_pkg.documents import add_document as add
+
+    try:
+        path = add(source, doc_id, annotations, **meta)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("drafts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Replace the document's spans and relations in annotations/ with the draft's.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the resolved records as a JSONL batch here.")
+@click.option("--status", type=click.Choice(["gold", "prediction"]), default="gold", show_default=True)
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+def anchor(drafts: tuple[Path, ...], replace: bool, out: Path | None, status: str, annotations: Path | None) -> None:
+    """Resolve offset-free drafts (surface text + context) to spans and check them.
+
+    Without --replace or --out it only reports problems.
+    """
+    from corpus_pkg.documents import anchor_drafts
+
+    sys.exit(anchor_drafts(list(drafts), annotations=annotations, replace=replace, out=out, status=status,
+                           echo=click.echo))
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Write the generated JSON Schemas into schema/.")
+def schema(write: bool) -> None:
+    """Check (or --write) the JSON Schemas generated from schema/labels.json."""
+    from corpus_pkg.jsonio import dumps_pretty, write_atomic
+    from corpus_pkg.paths import schema_dir
+    from corpus_pkg.schemas import all_schemas
+
+    stale = []
+    for name, content in all_schemas().items():
+        path = schema_dir() / name
+        text = dumps_pretty(content)
+        if write:
+            if write_atomic(path, text):
+                click.echo(f"wrote {path}")
+        elif not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(name)
+    if stale:
+        click.echo(f"out of date with schema/labels.json: {', '.join(stale)} (run: corpus schema --write)", err=True)
+        sys.exit(EXIT_INVALID)

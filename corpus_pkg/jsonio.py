@@ -1,0 +1,122 @@
+"""Deterministic JSON(L) writing, forgiving JSON(L) reading, atomic files.
+
+Writing: sorted keys, UTF-8 (no ASCII escapes, so diffs show the real text),
+one record per line, a final newline. The same records always give the same
+bytes. Reading never raises on bad bytes: each line is either a parsed value
+or a located problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def dumps_pretty(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def dumps_lines(records: Iterable[dict[str, Any]]) -> str:
+    return "".join(dumps(r) + "\n" for r in records)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a JSONL file: its 1-based number and value, or the problem."""
+
+    number: int
+    value: Any = None
+    error: str | None = None
+    raw: str = ""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _has_lone_surrogate(s: str) -> bool:
+    return any(0xD800 <= ord(c) <= 0xDFFF for c in s)
+
+
+def _check_strings(obj: Any) -> str | None:
+    """A description of the first string holding a lone surrogate, if any."""
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            if _has_lone_surrogate(x):
+                return f"string {x[:40]!r} holds a lone surrogate (\\ud800-\\udfff escape), which is not text"
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                stack.append(k)
+                stack.append(v)
+        elif isinstance(x, list):
+            stack.extend(x)
+    return None
+
+
+def loads_strict(s: str) -> Any:
+    """``json.loads`` that refuses NaN/Infinity and lone surrogates."""
+    value = json.loads(s, parse_constant=_reject_constant)
+    problem = _check_strings(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
+    """Decode UTF-8 (a BOM is refused: it would shift nothing but breaks tools)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, "file starts with a UTF-8 byte order mark (BOM); save it as UTF-8 without BOM"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return None, f"not valid UTF-8 at byte {e.start} (line {line}): {data[e.start:e.start + 8]!r}"
+
+
+def iter_jsonl_text(text: str) -> Iterator[Line]:
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if raw.endswith("\r"):
+            yield Line(number, error="line ends with CR (CRLF line endings); use LF", raw=raw)
+            continue
+        if not raw.strip():
+            continue
+        try:
+            yield Line(number, value=loads_strict(raw), raw=raw)
+        except (ValueError, RecursionError) as e:
+            yield Line(number, error=f"invalid JSON: {e}", raw=raw)
+
+
+def write_atomic(path: Path, content: str) -> bool:
+    """Write ``content`` to ``path`` atomically; return False if it was already identical.
+
+    The text goes to a temporary file in the same folder, is flushed and
+    fsynced, then renamed over the target, so a reader (or a crash) sees the
+    old file or the new one, never a mix.
+    """
+    data = content.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True

@@ -1,0 +1,209 @@
+"""The corpus data model: documents, spans and relations (standoff).
+
+Offsets are 0-based, end-exclusive Unicode code point indices into
+``Document.text`` (Python ``str`` indices). Every span carries its surface
+text and a W3C TextQuoteSelector-style ``prefix``/``suffix`` so it can be
+re-anchored if a document's text is ever corrected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+# Characters of context kept on each side of a span (TextQuoteSelector).
+CONTEXT_CHARS = 32
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who or what made a record, and whether it is gold or a prediction."""
+
+    annotator: str
+    tool: str
+    tool_version: str
+    status: str = "gold"
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "annotator": self.annotator,
+            "tool": self.tool,
+            "tool_version": self.tool_version,
+            "status": self.status,
+        }
+        if self.score is not None:
+            out["score"] = self.score
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Provenance:
+        return cls(d["annotator"], d["tool"], d["tool_version"], d.get("status", "gold"), d.get("score"))
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    text: str
+    sha256: str
+    source_file: str
+    language: str = "en"
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    url: str | None = None
+    published: str | None = None
+    dct: str | None = None
+    dct_note: str | None = None
+
+    @classmethod
+    def from_text(cls, doc_id: str, text: str, source_file: str, **meta: Any) -> Document:
+        return cls(doc_id=doc_id, text=text, sha256=sha256_text(text), source_file=source_file, **meta)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record": "document",
+            "doc_id": self.doc_id,
+            "text": self.text,
+            "sha256": self.sha256,
+            "source_file": self.source_file,
+            "language": self.language,
+            "title": self.title,
+            "publisher": self.publisher,
+            "author": self.author,
+            "url": self.url,
+            "published": self.published,
+            "dct": self.dct,
+            "dct_note": self.dct_note,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        return cls(**{k: v for k, v in d.items() if k != "record"})
+
+
+@dataclass(frozen=True)
+class Span:
+    id: str
+    doc_id: str
+    layer: str
+    start: int
+    end: int
+    text: str
+    label: str
+    attributes: dict[str, Any]
+    prefix: str
+    suffix: str
+    provenance: Provenance
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.start, self.end, self.layer, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record": "span",
+            "id": self.id,
+            "doc_id": self.doc_id,
+            "layer": self.layer,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "label": self.label,
+            "attributes": dict(self.attributes),
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "provenance": self.provenance.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Span:
+        return cls(
+            id=d["id"],
+            doc_id=d["doc_id"],
+            layer=d["layer"],
+            start=d["start"],
+            end=d["end"],
+            text=d["text"],
+            label=d["label"],
+            attributes=dict(d["attributes"]),
+            prefix=d["prefix"],
+            suffix=d["suffix"],
+            provenance=Provenance.from_dict(d["provenance"]),
+        )
+
+
+@dataclass(frozen=True)
+class Relation:
+    id: str
+    doc_id: str
+    type: str
+    head: str
+    tail: str
+    provenance: Provenance
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record": "relation",
+            "id": self.id,
+            "doc_id": self.doc_id,
+            "type": self.type,
+            "head": self.head,
+            "tail": self.tail,
+            "provenance": self.provenance.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Relation:
+        return cls(d["id"], d["doc_id"], d["type"], d["head"], d["tail"], Provenance.from_dict(d["provenance"]))
+
+
+@dataclass
+class AnnotatedDocument:
+    """A document with its spans and relations: the unit stored in one file."""
+
+    document: Document
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return self.document.doc_id
+
+    def sorted(self) -> AnnotatedDocument:
+        return AnnotatedDocument(
+            self.document,
+            sorted(self.spans, key=lambda s: s.sort_key),
+            sorted(self.relations, key=lambda r: (r.type, r.head, r.tail, r.id)),
+        )
+
+    def spans_in(self, layer: str) -> list[Span]:
+        return [s for s in self.spans if s.layer == layer]
+
+
+def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """The TextQuoteSelector prefix and suffix of ``text[start:end]``."""
+    return text[max(0, start - width) : start], text[end : end + width]
+
+
+def make_span(
+    doc: Document,
+    *,
+    id: str,
+    layer: str,
+    start: int,
+    end: int,
+    label: str,
+    attributes: dict[str, Any],
+    provenance: Provenance,
+) -> Span:
+    """Build a span from offsets, taking its text and context from the document."""
+    if not 0 <= start < end <= len(doc.text):
+        raise ValueError(f"{doc.doc_id}: offsets [{start}, {end}) outside the text (length {len(doc.text)})")
+    prefix, suffix = context_of(doc.text, start, end)
+    return Span(id, doc.doc_id, layer, start, end, doc.text[start:end], label, attributes, prefix, suffix, provenance)

@@ -1,0 +1,86 @@
+"""Offset units and text boundaries, converted in one place.
+
+Our offsets count Unicode code points (Python ``str`` indices), as W3C Web
+Annotation, NIF and Label Studio 1.23 do. Tools that count UTF-16 code units
+(UIMA, JavaScript) or UTF-8 bytes (BioC) are converted here, at the boundary.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import cached_property
+
+import regex
+
+
+class OffsetConverter:
+    """Maps code point offsets of one text to UTF-16 units and UTF-8 bytes and back."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def _utf16(self) -> list[int]:
+        out = [0]
+        for ch in self.text:
+            out.append(out[-1] + (2 if ord(ch) > 0xFFFF else 1))
+        return out
+
+    @cached_property
+    def _utf8(self) -> list[int]:
+        out = [0]
+        for ch in self.text:
+            out.append(out[-1] + len(ch.encode("utf-8", "surrogatepass")))
+        return out
+
+    def to_utf16(self, cp: int) -> int:
+        return self._utf16[cp]
+
+    def to_utf8(self, cp: int) -> int:
+        return self._utf8[cp]
+
+    @staticmethod
+    def _back(table: list[int], unit: int, what: str) -> int:
+        i = bisect.bisect_left(table, unit)
+        if i == len(table) or table[i] != unit:
+            raise ValueError(f"{what} offset {unit} falls inside a character")
+        return i
+
+    def from_utf16(self, unit: int) -> int:
+        return self._back(self._utf16, unit, "UTF-16")
+
+    def from_utf8(self, byte: int) -> int:
+        return self._back(self._utf8, byte, "UTF-8")
+
+
+_GRAPHEME = regex.compile(r"\X", regex.DOTALL)
+
+
+def grapheme_boundaries(text: str) -> set[int]:
+    """Code point offsets where an extended grapheme cluster starts or ends."""
+    bounds = {0, len(text)}
+    for m in _GRAPHEME.finditer(text):
+        bounds.add(m.end())
+    return bounds
+
+
+def splits_grapheme(text: str, start: int, end: int, bounds: set[int] | None = None) -> bool:
+    """True if ``[start, end)`` cuts through a user-perceived character."""
+    b = bounds if bounds is not None else grapheme_boundaries(text)
+    return start not in b or end not in b
+
+
+def edge_whitespace(span_text: str) -> bool:
+    return bool(span_text) and (span_text[0].isspace() or span_text[-1].isspace())
+
+
+def find_all(text: str, needle: str) -> list[int]:
+    """Every start offset of ``needle`` in ``text``, overlapping matches included."""
+    out: list[int] = []
+    if not needle:
+        return out
+    i = text.find(needle)
+    while i != -1:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out

@@ -1,0 +1,236 @@
+"""JSON Schemas (draft 2020-12), generated from the label declaration.
+
+``corpus schema --write`` writes them to ``schema/``; a test fails when the
+committed files differ from what this module generates.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from corpus_pkg.labels import LAYERS, label_sets
+
+BASE = "https://corpus-pkg.example/schema/"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+SPAN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+
+
+def _provenance() -> dict[str, Any]:
+    ls = label_sets()
+    return {
+        "type": "object",
+        "description": "Who or what made the record and whether it is gold or a prediction.",
+        "required": ["annotator", "tool", "tool_version", "status"],
+        "additionalProperties": False,
+        "properties": {
+            "annotator": {"type": "string", "minLength": 1, "description": "Person or pass that made it."},
+            "tool": {"type": "string", "minLength": 1, "description": "Software that recorded it."},
+            "tool_version": {"type": "string", "minLength": 1},
+            "status": {"enum": list(ls.statuses), "description": "gold or prediction."},
+            "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Model confidence."},
+        },
+    }
+
+
+def _nullable_string(description: str, fmt: str | None = None) -> dict[str, Any]:
+    s: dict[str, Any] = {"type": ["string", "null"], "description": description}
+    if fmt:
+        s["format"] = fmt
+    return s
+
+
+def document_schema() -> dict[str, Any]:
+    return {
+        "$schema": DIALECT,
+        "$id": BASE + "document.schema.json",
+        "title": "Document",
+        "description": "One source text, kept exactly as its file decodes, with metadata taken from the text.",
+        "type": "object",
+        "required": ["record", "doc_id", "text", "sha256", "source_file", "language"],
+        "additionalProperties": False,
+        "properties": {
+            "record": {"const": "document"},
+            "doc_id": {"type": "string", "pattern": ID_PATTERN, "description": "Stable, readable id."},
+            "text": {"type": "string", "minLength": 1, "description": "The exact decoded text."},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of the UTF-8 text."},
+            "source_file": {"type": "string", "minLength": 1, "description": "The file the text came from."},
+            "language": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "ISO 639 code."},
+            "title": _nullable_string("Title as the text states it."),
+            "publisher": _nullable_string("Publisher as the text states it; null if it does not."),
+            "author": _nullable_string("Author as the text states it; null if it does not."),
+            "url": _nullable_string("URL of the article if the text states it.", "uri"),
+            "published": _nullable_string("Publication date as the text states it (ISO 8601)."),
+            "dct": {
+                "type": ["string", "null"],
+                "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                "description": "Document creation time used to normalize dates (ISO 8601, day or coarser).",
+            },
+            "dct_note": _nullable_string("Why this DCT, where the choice is a judgement."),
+        },
+    }
+
+
+def _span_common(layer: str) -> dict[str, Any]:
+    ls = label_sets()
+    return {
+        "record": {"const": "span"},
+        "id": {"type": "string", "pattern": SPAN_ID_PATTERN, "description": "Unique in the corpus."},
+        "doc_id": {"type": "string", "pattern": ID_PATTERN},
+        "layer": {"const": layer},
+        "start": {"type": "integer", "minimum": 0, "description": "Code point offset, inclusive."},
+        "end": {"type": "integer", "minimum": 1, "description": "Code point offset, exclusive."},
+        "text": {"type": "string", "minLength": 1, "description": "Must equal document.text[start:end]."},
+        "label": {"enum": list(ls.labels_for(layer))},
+        "prefix": {"type": "string", "description": "Up to 32 code points before the span (TextQuoteSelector)."},
+        "suffix": {"type": "string", "description": "Up to 32 code points after the span (TextQuoteSelector)."},
+        "provenance": {"$ref": "#/$defs/provenance"},
+    }
+
+
+def _attributes(layer: str) -> dict[str, Any]:
+    ls = label_sets()
+    if layer == "entity":
+        props: dict[str, Any] = {
+            "kind": {"enum": list(ls.entity_kinds), "description": "NAM, NOM or PRO."},
+            "cluster": {"type": "string", "pattern": ID_PATTERN, "description": "Corpus-wide referent id."},
+            "qid": {"type": ["string", "null"], "pattern": "^Q[1-9][0-9]*$", "description": "Wikidata QID if certain."},
+        }
+        required = ["kind", "cluster"]
+    elif layer == "date":
+        props = {
+            "type": {"enum": list(ls.timex_types), "description": "TIMEX3 type."},
+            "value": {"type": "string", "minLength": 1, "description": "TIMEX3 value, normalized against the DCT."},
+        }
+        required = ["type", "value"]
+    elif layer == "quote":
+        props = {
+            "kind": {"enum": list(ls.quote_kinds)},
+            "speaker_stated": {"type": "boolean", "description": "False when the text names no speaker."},
+        }
+        required = ["kind", "speaker_stated"]
+    else:
+        props = {
+            "checkworthy": {"type": "boolean", "description": "ClaimBuster CFS (true) or UFS (false)."},
+            "factuality": {"enum": list(ls.factuality), "description": "FactBank factuality."},
+            "source": {"enum": list(ls.claim_sources), "description": "attributed or outlet."},
+        }
+        required = ["checkworthy", "factuality", "source"]
+    return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+
+
+def span_schema(layer: str) -> dict[str, Any]:
+    props = _span_common(layer)
+    props["attributes"] = _attributes(layer)
+    return {
+        "$schema": DIALECT,
+        "$id": BASE + f"span-{layer}.schema.json",
+        "title": f"Span ({layer})",
+        "description": f"One {layer} annotation: a code point range of a document with its surface text.",
+        "type": "object",
+        "required": ["record", "id", "doc_id", "layer", "start", "end", "text", "label", "attributes",
+                     "prefix", "suffix", "provenance"],
+        "additionalProperties": False,
+        "properties": props,
+        "$defs": {"provenance": _provenance()},
+    }
+
+
+def relation_schema() -> dict[str, Any]:
+    ls = label_sets()
+    return {
+        "$schema": DIALECT,
+        "$id": BASE + "relation.schema.json",
+        "title": "Relation",
+        "description": "A typed link from a head span to a tail span of the same document.",
+        "type": "object",
+        "required": ["record", "id", "doc_id", "type", "head", "tail", "provenance"],
+        "additionalProperties": False,
+        "properties": {
+            "record": {"const": "relation"},
+            "id": {"type": "string", "pattern": SPAN_ID_PATTERN},
+            "doc_id": {"type": "string", "pattern": ID_PATTERN},
+            "type": {"enum": sorted(ls.relation_types), "description": "speaker or claimant."},
+            "head": {"type": "string", "minLength": 1, "description": "Span id of the quote or claim."},
+            "tail": {"type": "string", "minLength": 1, "description": "Span id of the entity mention."},
+            "provenance": {"$ref": "#/$defs/provenance"},
+        },
+        "$defs": {"provenance": _provenance()},
+    }
+
+
+def batch_header_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Optional first line of a batch: where it comes from and the texts it was made against.",
+        "required": ["record", "batch_id"],
+        "additionalProperties": False,
+        "properties": {
+            "record": {"const": "batch"},
+            "batch_id": {"type": "string", "pattern": ID_PATTERN},
+            "description": {"type": "string"},
+            "created": {"type": "string", "format": "date-time"},
+            "against": {
+                "type": "object",
+                "description": "doc_id -> sha256 of the document text the batch was made against.",
+                "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            },
+        },
+    }
+
+
+def batch_schema() -> dict[str, Any]:
+    """One line of a JSONL batch (and of a corpus file): any record type."""
+    defs: dict[str, Any] = {"provenance": _provenance(), "batch": batch_header_schema()}
+    doc = document_schema()
+    defs["document"] = {k: v for k, v in doc.items() if k not in ("$schema", "$id")}
+    rel = relation_schema()
+    defs["relation"] = {k: v for k, v in rel.items() if k not in ("$schema", "$id", "$defs")}
+    for layer in LAYERS:
+        s = span_schema(layer)
+        defs[f"span-{layer}"] = {k: v for k, v in s.items() if k not in ("$schema", "$id", "$defs")}
+    cases = [
+        {"if": {"properties": {"record": {"const": "batch"}}, "required": ["record"]},
+         "then": {"$ref": "#/$defs/batch"}},
+        {"if": {"properties": {"record": {"const": "document"}}, "required": ["record"]},
+         "then": {"$ref": "#/$defs/document"}},
+        {"if": {"properties": {"record": {"const": "relation"}}, "required": ["record"]},
+         "then": {"$ref": "#/$defs/relation"}},
+    ] + [
+        {"if": {"properties": {"record": {"const": "span"}, "layer": {"const": layer}},
+                "required": ["record", "layer"]},
+         "then": {"$ref": f"#/$defs/span-{layer}"}}
+        for layer in LAYERS
+    ]
+    return {
+        "$schema": DIALECT,
+        "$id": BASE + "batch-record.schema.json",
+        "title": "Batch record",
+        "description": "One line of a JSONL annotation batch or corpus file: a batch header, document, span or relation.",
+        "type": "object",
+        "required": ["record"],
+        "properties": {
+            "record": {"enum": ["batch", "document", "span", "relation"], "description": "Record type."},
+            "layer": {"enum": list(LAYERS), "description": "Span layer (spans only)."},
+        },
+        "allOf": cases,
+        "$defs": defs,
+    }
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> schema, for everything written to ``schema/``."""
+    out = {"document.schema.json": document_schema(), "relation.schema.json": relation_schema(),
+           "batch-record.schema.json": batch_schema()}
+    for layer in LAYERS:
+        out[f"span-{layer}.schema.json"] = span_schema(layer)
+    return out
+
+
+@cache
+def record_validator() -> Draft202012Validator:
+    return Draft202012Validator(batch_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
