@@ -126,3 +126,9 @@ def schema(write: bool) -> None:
     if stale:
         click.echo(f"out of date with schema/labels.json: {', '.join(stale)} (run: corpus schema --write)", err=True)
         sys.exit(EXIT_INVALID)
+
+
+# Command groups that live in their own modules.
+from corpus_pkg.labelstudio.cli import ls  # noqa: E402
+
+main.add_command(ls)

@@ -62,7 +62,7 @@ def anchor_drafts(
         for err in errors:
             echo(err.render(str(path)))
         records = [Located(str(path), 0, r) for r in json.loads("[" + ",".join(
-            serialize(result).splitlines()) + "]")]
+            serialize(result).split("\n")[:-1]) + "]")]
         report = validate_records(records)
         for f in report.findings:
             echo(f.render())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,8 +18,15 @@ from pathlib import Path
 from typing import Any
 
 
+# Characters that str.splitlines() and many editors treat as line breaks but JSON
+# leaves raw with ensure_ascii=False: escaped so one record is always one line.
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_LINE_BREAKS_RE = re.compile("[\u0085\u2028\u2029]")
+
+
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    out = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return _LINE_BREAKS_RE.sub(lambda m: _LINE_BREAKS[m.group(0)], out)
 
 
 def dumps_pretty(obj: Any) -> str:

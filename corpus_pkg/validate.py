@@ -69,7 +69,12 @@ def schema_findings(loc: Located) -> list[Finding]:
     for err in sorted(record_validator().iter_errors(value), key=lambda e: (list(map(str, e.path)), e.message)):
         path = list(err.path)
         last = path[-1] if path else None
-        rule = "unknown-label" if err.validator in ("enum", "const") and last in LABEL_FIELDS else "schema"
+        if err.validator in ("enum", "const") and last in LABEL_FIELDS:
+            rule = "unknown-label"
+        elif err.validator in ("minimum", "maximum") and last in ("start", "end"):
+            rule = "offset-range"
+        else:
+            rule = "schema"
         out.append(Finding(rule, _short(err.message), loc.file, loc.line, _pointer(path), rid))
     return out
 

@@ -1,0 +1,1 @@
+"""Label Studio: the server we run, the labeling config, conversion and sync."""
