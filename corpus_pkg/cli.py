@@ -132,3 +132,21 @@ def schema(write: bool) -> None:
 from corpus_pkg.labelstudio.cli import ls  # noqa: E402
 
 main.add_command(ls)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+def stats(fmt: str, annotations: Path | None) -> None:
+    """Counts per document, layer and label (the figures in DATASHEET.md come from here)."""
+    from corpus_pkg.stats import compute, render_markdown
+    from corpus_pkg.storage import load_corpus
+
+    try:
+        st = compute(load_corpus(annotations))
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    if fmt == "json":
+        click.echo(json.dumps(st.to_dict(), indent=2))
+    else:
+        click.echo(render_markdown(st), nl=False)

@@ -200,6 +200,8 @@ def batch_schema() -> dict[str, Any]:
          "then": {"$ref": "#/$defs/document"}},
         {"if": {"properties": {"record": {"const": "relation"}}, "required": ["record"]},
          "then": {"$ref": "#/$defs/relation"}},
+        {"if": {"properties": {"record": {"const": "span"}}, "required": ["record"]},
+         "then": {"required": ["layer"]}},
     ] + [
         {"if": {"properties": {"record": {"const": "span"}, "layer": {"const": layer}},
                 "required": ["record", "layer"]},
