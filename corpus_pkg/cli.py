@@ -150,3 +150,20 @@ def stats(fmt: str, annotations: Path | None) -> None:
         click.echo(json.dumps(st.to_dict(), indent=2))
     else:
         click.echo(render_markdown(st), nl=False)
+
+
+@main.command()
+def summarize() -> None:
+    """The main job: load every dataset config, validate the corpus, print the summary.
+
+    Runs on the embedded defaults: the dataset and annotations shipped with the package.
+    """
+    from corpus_pkg.summary import summarize as run
+
+    sys.exit(run(click.echo))
+
+
+from corpus_pkg.dataset_cli import build, diff, publish  # noqa: E402
+
+for _c in (build, diff, publish):
+    main.add_command(_c)

@@ -23,7 +23,7 @@ RULES: dict[str, str] = {
     "whitespace-edge": "A span starts or ends with whitespace.",
     "grapheme-split": "A span boundary splits a user-perceived character (warning).",
     "context-mismatch": "The stored prefix/suffix differ from the text around the span.",
-    "overlap": "Two entities, or two dates, overlap.",
+    "overlap": "Two entities, two dates or two claims overlap, or two quotes cross.",
     "timex-value": "A TIMEX3 value is not well-formed for its type.",
     "dangling-relation": "A relation end is not an existing span.",
     "relation-document": "A relation's ends lie in another document than the relation.",

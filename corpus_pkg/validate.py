@@ -186,11 +186,13 @@ def validate_records(
             problem = timex_problem(s["attributes"]["type"], s["attributes"]["value"])
             if problem:
                 report.add(Finding("timex-value", problem, loc.file, loc.line, "/attributes/value", sid, ctx))
-        if s["layer"] in ("entity", "date"):
-            by_doc_layer[(doc_id, s["layer"])].append((start, end, sid, loc))
+        by_doc_layer[(doc_id, s["layer"])].append((start, end, sid, loc))
 
     for (doc_id, layer), items in sorted(by_doc_layer.items()):
-        items.sort(key=lambda t: (t[0], t[1], t[2]))
+        items.sort(key=lambda t: (t[0], -t[1], t[2]))
+        if layer == "quote":
+            _check_quotes_nest(items, docs[doc_id].text, report)
+            continue
         reach_end, reach_id = -1, ""
         for start, end, sid, loc in items:
             if start < reach_end:
@@ -258,6 +260,19 @@ def validate_records(
                                    loc.file, loc.line, "/attributes/source", sid,
                                    mark(docs[s["doc_id"]].text, s["start"], s["end"])))
     return report
+
+
+def _check_quotes_nest(items: list[tuple[int, int, str, Located]], text: str, report: Report) -> None:
+    """Quotes may nest (a quote inside a reported quote) but never cross."""
+    open_: list[tuple[int, str]] = []  # (end, id) of enclosing quotes
+    for start, end, sid, loc in items:
+        while open_ and open_[-1][0] <= start:
+            open_.pop()
+        if open_ and end > open_[-1][0]:
+            report.add(Finding("overlap", f"quote crosses quote {open_[-1][1]} (quotes may nest, never cross)",
+                               loc.file, loc.line, "/end", sid, mark(text, start, end)))
+            continue
+        open_.append((end, sid))
 
 
 def read_located(path: Path, report: Report) -> list[Located]:

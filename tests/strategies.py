@@ -65,7 +65,9 @@ def annotated_documents(draw, doc_id: str | None = None, max_spans: int = 12) ->
     if not ranges:
         return out
     chosen = draw(st.lists(st.sampled_from(ranges), max_size=max_spans, unique=True))
-    taken: dict[str, list[tuple[int, int]]] = {"entity": [], "date": []}
+    # Entities, dates and claims never overlap within their layer; quotes are kept apart too (nesting is valid
+    # but not generated here).
+    taken: dict[str, list[tuple[int, int]]] = {"entity": [], "date": [], "claim": [], "quote": []}
     counters = {"entity": 0, "date": 0, "quote": 0, "claim": 0}
     for start, end in chosen:
         layer = draw(st.sampled_from(["entity", "entity", "date", "quote", "claim"]))
