@@ -167,3 +167,23 @@ from corpus_pkg.dataset_cli import build, diff, publish  # noqa: E402
 
 for _c in (build, diff, publish):
     main.add_command(_c)
+
+
+@main.command()
+@click.argument("pass_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("pass_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None) -> None:
+    """Span-level agreement per layer between two folders of offset-free drafts (two annotation passes)."""
+    from corpus_pkg.agreement import compare, render_markdown
+    from corpus_pkg.documents import resolve_draft_folder
+
+    try:
+        result = compare(resolve_draft_folder(pass_a, annotations), resolve_draft_folder(pass_b, annotations))
+    except (ValueError, KeyError, OSError) as e:
+        raise click.ClickException(str(e)) from e
+    if fmt == "json":
+        click.echo(json.dumps({k: v.to_dict() for k, v in result.items()}, indent=2))
+    else:
+        click.echo(render_markdown(result), nl=False)

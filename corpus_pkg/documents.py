@@ -88,3 +88,16 @@ def anchor_drafts(
         # The whole corpus must still validate (ids are unique corpus-wide).
         load_corpus(annotations)
     return 0
+
+
+def resolve_draft_folder(folder: Path, annotations: Path | None = None) -> list[AnnotatedDocument]:
+    """Resolve every ``<doc_id>.json`` draft in ``folder``; any problem is a ValueError naming the file."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        draft = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_document(draft["doc_id"], annotations).document
+        result, errors = resolve_draft(draft, doc, tool_version=__version__, status="prediction")
+        if errors:
+            raise ValueError("\n".join(e.render(str(path)) for e in errors))
+        out.append(result)
+    return out
