@@ -187,3 +187,49 @@ def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None) ->
         click.echo(json.dumps({k: v.to_dict() for k, v in result.items()}, indent=2))
     else:
         click.echo(render_markdown(result), nl=False)
+
+
+@main.command()
+@click.argument("batch", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+@click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CHANGELOG.md to add an entry to (default: the one beside annotations/, if any).")
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+def merge(batch: Path, dry_run: bool, changelog: Path | None, annotations: Path | None) -> None:
+    """Merge a checked batch (JSONL or Label Studio export) into annotations/: all or nothing.
+
+    A batch with any error changes nothing (exit 1). Spans already in the corpus
+    are skipped, so merging the same batch twice adds nothing.
+    """
+    from corpus_pkg.batches import validate_batch
+    from corpus_pkg.merge import add_to_changelog, apply_plan, changelog_entry, recover, write_transaction
+    from corpus_pkg.paths import annotations_dir
+
+    root = annotations or annotations_dir()
+    for line in recover(root):
+        click.echo(f"recovered an interrupted merge: {line}")
+    report, plan = validate_batch(batch, root)
+    for f in report.findings:
+        click.echo(f.render())
+    if any(f.rule == "io" for f in report.errors):
+        sys.exit(EXIT_USAGE)
+    if report.errors:
+        click.echo(f"rejected: {len(report.errors)} error(s); nothing was changed", err=True)
+        sys.exit(EXIT_INVALID)
+    summary = plan.summary()
+    for doc_id, counts in summary.items():
+        click.echo(f"{doc_id}: " + ", ".join(f"+{n} {k}" for k, n in sorted(counts.items())))
+    click.echo(f"{plan.skipped_duplicates} duplicate(s) skipped, {plan.moved} span(s) re-anchored")
+    if plan.empty:
+        click.echo("nothing to merge")
+        return
+    if dry_run:
+        click.echo("dry run: nothing written")
+        return
+    written = write_transaction(apply_plan(plan, root), root)
+    for p in written:
+        click.echo(f"wrote {p}")
+    log = changelog or (root.parent / "CHANGELOG.md")
+    if log.exists():
+        add_to_changelog(log, changelog_entry(batch, plan))
+        click.echo(f"added an entry to {log}: edit it before committing")

@@ -291,7 +291,12 @@ def read_located(path: Path, report: Report) -> list[Located]:
 
 
 def validate_corpus(root: Path | None = None) -> Report:
+    from corpus_pkg.merge import recover
+
     report = Report()
+    for done in recover(root):
+        report.add(Finding("io", f"recovered an interrupted merge: {done}", str(root or "annotations"),
+                           severity="warning"))
     located: list[Located] = []
     files = corpus_files(root)
     if not files:
@@ -321,26 +326,21 @@ def _check_one_document_per_file(located: list[Located], report: Report) -> None
 
 
 def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
-    """Validate the given files; documents they do not hold are looked up in the corpus."""
-    from corpus_pkg.batches import detect_and_read
+    """Validate the given files: corpus files as part of the corpus, anything else as a batch against it."""
+    from corpus_pkg.batches import KIND_CORPUS, detect_and_read, validate_batch
 
     report = Report()
-    located: list[Located] = []
+    corpus_given: list[Located] = []
     for path in paths:
-        kind, locs = detect_and_read(path, report, root)
-        report.files[str(path)] = kind
-        located.extend(locs)
-    given = {loc.value.get("doc_id") for loc in located if isinstance(loc.value, dict)
-             and loc.value.get("record") == "document"}
-    reference: dict[str, tuple[dict[str, Any], Located]] = {}
-    corpus = Path(root) if root else None
-    for path in corpus_files(corpus):
-        if path.stem in given or str(path) in report.files:
+        probe = Report()
+        kind, locs = detect_and_read(path, probe, root) if path.exists() and not path.is_dir() else ("", [])
+        if kind == KIND_CORPUS:
+            report.files[str(path)] = kind
+            report.findings.extend(probe.findings)
+            corpus_given.extend(locs)
             continue
-        for line in read_lines(path):
-            v = line.value
-            if line.error is None and isinstance(v, dict) and v.get("record") == "document":
-                reference[v.get("doc_id")] = (v, Located(str(path), line.number, v))
-            break
-    report.extend(validate_records(located, reference_docs=reference))
+        batch_report, _ = validate_batch(path, root)
+        report.extend(batch_report)
+    if corpus_given:
+        report.extend(validate_records(corpus_given))
     return report

@@ -1,0 +1,193 @@
+"""Merging batches: all or nothing, idempotent, crash-safe, re-anchoring through context."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from strategies import PROV
+
+from corpus_pkg.jsonio import dumps_lines
+from corpus_pkg.merge import KILL_AT_ENV
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, make_span
+from corpus_pkg.storage import corpus_files, load_corpus, write_document
+
+TEXTS = {
+    "alpha": "Kim Jong Un met Vladimir Putin at Vostochny on 13 September 2023. Putin said “we will help”.",
+    "beta": "Yoon Suk Yeol warned Russia. 🇰🇷 Seoul and Tokyo 東京 agreed.\nKim left on Sunday.",
+}
+
+
+def span(doc: Document, sid: str, text: str, layer="entity", label="PERSON", occurrence=1, **attrs):
+    start = -1
+    for _ in range(occurrence):
+        start = doc.text.index(text, start + 1)
+    defaults = {"entity": {"kind": "NAM", "cluster": "x"}, "date": {"type": "DATE", "value": "2023-09-13"},
+                "quote": {"kind": "direct", "speaker_stated": False},
+                "claim": {"checkworthy": True, "factuality": "CT+", "source": "outlet"}}
+    return make_span(doc, id=sid, layer=layer, start=start, end=start + len(text), label=label,
+                     attributes=attrs or defaults[layer], provenance=PROV)
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    base = tmp_path / "annotations"
+    a = Document.from_text("alpha", TEXTS["alpha"], "alpha.txt")
+    b = Document.from_text("beta", TEXTS["beta"], "beta.txt")
+    write_document(AnnotatedDocument(a, [span(a, "alpha-e001", "Kim Jong Un")]), base)
+    write_document(AnnotatedDocument(b, [span(b, "beta-e001", "Yoon Suk Yeol")]), base)
+    return base
+
+
+def snapshot(base: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((base / "corpus").iterdir())}
+
+
+def write_batch(path: Path, records: list[dict]) -> Path:
+    path.write_text(dumps_lines(records), encoding="utf-8")
+    return path
+
+
+def good_batch(root: Path, tmp_path: Path) -> Path:
+    docs = {d.doc_id: d.document for d in load_corpus(root)}
+    a, b = docs["alpha"], docs["beta"]
+    q = span(a, "new-q", "we will help", "quote", "QUOTE", kind="direct", speaker_stated=True)
+    p = span(a, "new-p", "Putin", occurrence=2, cluster="vladimir-putin", kind="NAM")
+    records = [q.to_dict(), p.to_dict(), Relation("new-r", "alpha", "speaker", "new-q", "new-p", PROV).to_dict(),
+               span(b, "new-d", "Sunday", "date", "TIMEX3", type="DATE", value="2023-09-17").to_dict(),
+               span(b, "new-g", "Tokyo", label="GPE", kind="NAM", cluster="tokyo").to_dict()]
+    return write_batch(tmp_path / "batch.jsonl", records)
+
+
+def corpus(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "corpus_pkg", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def test_a_valid_batch_merges_with_a_summary_per_document_and_layer(root, tmp_path):
+    batch = good_batch(root, tmp_path)
+    result = corpus("merge", str(batch), "--annotations", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "alpha: +1 entity, +1 quote, +1 relation:speaker" in result.stdout
+    assert "beta: +1 date, +1 entity" in result.stdout
+    docs = {d.doc_id: d for d in load_corpus(root)}
+    assert [s.id for s in docs["alpha"].spans_in("quote")] == ["alpha-q001"]
+    assert docs["alpha"].relations[0].head == "alpha-q001"
+    assert corpus("validate", "--annotations", str(root)).returncode == 0
+
+
+def test_merging_the_same_batch_twice_adds_nothing(root, tmp_path):
+    batch = good_batch(root, tmp_path)
+    assert corpus("merge", str(batch), "--annotations", str(root)).returncode == 0
+    after_first = snapshot(root)
+    second = corpus("merge", str(batch), "--annotations", str(root))
+    assert second.returncode == 0
+    assert "nothing to merge" in second.stdout
+    assert snapshot(root) == after_first
+
+
+def test_a_batch_with_one_error_changes_nothing(root, tmp_path):
+    batch = good_batch(root, tmp_path)
+    lines = batch.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[-1])
+    bad["start"] += 1
+    lines[-1] = json.dumps(bad, ensure_ascii=False)
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = snapshot(root)
+    result = corpus("merge", str(batch), "--annotations", str(root))
+    assert result.returncode == 1
+    assert f"{batch}:{len(lines)}" in result.stdout and "nothing was changed" in result.stderr
+    assert snapshot(root) == before
+
+
+def test_the_dry_run_writes_nothing(root, tmp_path):
+    batch = good_batch(root, tmp_path)
+    before = snapshot(root)
+    result = corpus("merge", str(batch), "--dry-run", "--annotations", str(root))
+    assert result.returncode == 0 and "dry run" in result.stdout
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("point", ["writing", "staged"])
+def test_a_merge_killed_while_writing_leaves_the_previous_files_intact(root, tmp_path, point):
+    batch = good_batch(root, tmp_path)
+    before = snapshot(root)
+    result = corpus("merge", str(batch), "--annotations", str(root), env={KILL_AT_ENV: point})
+    assert result.returncode == -signal.SIGKILL
+    assert {k: v for k, v in snapshot(root).items() if not k.startswith(".")} == before
+    # The next command cleans up the unfinished temporary files.
+    assert corpus("validate", "--annotations", str(root)).returncode == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("point", ["committed", "renaming"])
+def test_a_merge_killed_after_its_commit_point_is_completed_by_the_next_command(root, tmp_path, point):
+    batch = good_batch(root, tmp_path)
+    reference = tmp_path / "reference"
+    shutil.copytree(root, reference)
+    assert corpus("merge", str(batch), "--annotations", str(reference)).returncode == 0
+    result = corpus("merge", str(batch), "--annotations", str(root), env={KILL_AT_ENV: point})
+    assert result.returncode == -signal.SIGKILL
+    assert corpus("validate", "--annotations", str(root)).returncode == 0
+    assert snapshot(root) == snapshot(reference)
+
+
+def test_a_span_made_against_an_older_text_is_re_anchored_and_reported_as_moved(root, tmp_path):
+    old = Document.from_text("alpha", "Breaking: " + TEXTS["alpha"], "alpha.txt")
+    moved = span(old, "x-q", "we will help", "quote", "QUOTE")
+    header = {"record": "batch", "batch_id": "old-text", "against": {"alpha": old.sha256}}
+    batch = write_batch(tmp_path / "b.jsonl", [header, moved.to_dict()])
+    result = corpus("validate", str(batch), "--annotations", str(root), "--format", "json")
+    out = json.loads(result.stdout)
+    assert result.returncode == 0, result.stdout
+    assert [f["rule"] for f in out["findings"]] == ["stale-text", "moved"]
+    assert corpus("merge", str(batch), "--annotations", str(root)).returncode == 0
+    q = load_corpus(root)[0].spans_in("quote")[0]
+    assert TEXTS["alpha"][q.start : q.end] == q.text == "we will help"
+
+
+def test_an_ambiguous_re_anchoring_is_rejected_with_the_candidates(root, tmp_path):
+    old = Document.from_text("alpha", "Putin " + TEXTS["alpha"], "alpha.txt")
+    s = span(old, "x-p", "Putin", occurrence=1)
+    s = s.__class__(**{**s.__dict__, "prefix": "", "suffix": "zzz"})
+    batch = write_batch(tmp_path / "b.jsonl", [{"record": "batch", "batch_id": "amb", "against": {"alpha": old.sha256}},
+                                               s.to_dict()])
+    result = corpus("validate", str(batch), "--annotations", str(root))
+    assert result.returncode == 1
+    assert "[stale-text]" in result.stdout and "candidates" in result.stdout
+
+
+def test_an_exact_duplicate_of_an_existing_span_is_reported_and_skipped(root, tmp_path):
+    a = load_corpus(root)[0]
+    dup = a.spans[0].__class__(**{**a.spans[0].__dict__, "id": "other-id"})
+    batch = write_batch(tmp_path / "b.jsonl", [dup.to_dict()])
+    result = corpus("validate", str(batch), "--annotations", str(root), "--format", "json")
+    out = json.loads(result.stdout)
+    assert [f["rule"] for f in out["findings"]] == ["duplicate-span"]
+    assert "alpha-e001" in out["findings"][0]["message"]
+
+
+def test_unknown_documents_dangling_relations_and_overlaps_are_all_reported(root, tmp_path):
+    a = load_corpus(root)[0].document
+    ghost = Document.from_text("ghost", "Kim", "g.txt")
+    overlapping = span(a, "x-o", "Jong Un met", label="PERSON")
+    records = [span(ghost, "x-g", "Kim").to_dict(), overlapping.to_dict(),
+               Relation("x-r", "alpha", "speaker", "nope", "alpha-e001", PROV).to_dict()]
+    batch = write_batch(tmp_path / "b.jsonl", records)
+    out = json.loads(corpus("validate", str(batch), "--annotations", str(root), "--format", "json").stdout)
+    assert {f["rule"] for f in out["findings"]} >= {"unknown-document", "overlap", "dangling-relation"}
+
+
+def test_a_batch_cannot_write_outside_the_annotations_folder(root, tmp_path):
+    evil = Document.from_text("../../evil", "x", "x.txt").to_dict()
+    batch = write_batch(tmp_path / "b.jsonl", [evil])
+    result = corpus("merge", str(batch), "--annotations", str(root))
+    assert result.returncode == 1
+    assert not (tmp_path / "evil.jsonl").exists() and not any(tmp_path.rglob("evil*"))
+    assert len(corpus_files(root)) == 2
