@@ -120,3 +120,37 @@ def render_markdown(result: dict[str, LayerAgreement]) -> str:
         lines.append(f"| {la.layer} | {la.n_a} | {la.n_b} | {la.strict_f1:.3f} | {la.exact_f1:.3f} | "
                      f"{la.partial_f1:.3f} | {attrs} |")
     return "\n".join(lines) + "\n"
+
+
+def disagreements(a: list[AnnotatedDocument], b: list[AnnotatedDocument]) -> list[str]:
+    """Every span only one pass has, and every attribute the passes differ on, with the text around it."""
+    from corpus_pkg.findings import mark
+
+    out = []
+    by_id_b = {d.doc_id: d for d in b}
+    for da in a:
+        db = by_id_b.get(da.doc_id)
+        if db is None:
+            continue
+        text = da.document.text
+        for layer in LAYERS:
+            who_a = _attribution(da, "speaker" if layer == "quote" else "claimant")
+            who_b = _attribution(db, "speaker" if layer == "quote" else "claimant")
+            ia = {(s.start, s.end): s for s in da.spans_in(layer)}
+            ib = {(s.start, s.end): s for s in db.spans_in(layer)}
+            for key in sorted(set(ia) | set(ib)):
+                sa, sb = ia.get(key), ib.get(key)
+                where = f"{da.doc_id} {layer} [{key[0]}, {key[1]})"
+                if sa is None or sb is None:
+                    only = "A" if sb is None else "B"
+                    out.append(f"{where} only in {only}: {mark(text, *key)}")
+                    continue
+                diffs = [f"label {sa.label} / {sb.label}"] if sa.label != sb.label else []
+                for k in sorted(set(sa.attributes) | set(sb.attributes)):
+                    if sa.attributes.get(k) != sb.attributes.get(k):
+                        diffs.append(f"{k} {sa.attributes.get(k)} / {sb.attributes.get(k)}")
+                if layer in ("quote", "claim") and _who(sa, who_a) != _who(sb, who_b):
+                    diffs.append(f"source {sorted(_who(sa, who_a))} / {sorted(_who(sb, who_b))}")
+                if diffs:
+                    out.append(f"{where} {'; '.join(diffs)}: {mark(text, *key)}")
+    return out

@@ -174,15 +174,21 @@ for _c in (build, diff, publish):
 @click.argument("pass_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
-def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None) -> None:
+@click.option("--disagreements", is_flag=True, help="Also list every span and attribute the passes differ on.")
+def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, disagreements: bool) -> None:
     """Span-level agreement per layer between two folders of offset-free drafts (two annotation passes)."""
     from corpus_pkg.agreement import compare, render_markdown
+    from corpus_pkg.agreement import disagreements as list_disagreements
     from corpus_pkg.documents import resolve_draft_folder
 
     try:
-        result = compare(resolve_draft_folder(pass_a, annotations), resolve_draft_folder(pass_b, annotations))
+        a, b = resolve_draft_folder(pass_a, annotations), resolve_draft_folder(pass_b, annotations)
     except (ValueError, KeyError, OSError) as e:
         raise click.ClickException(str(e)) from e
+    result = compare(a, b)
+    if disagreements:
+        for line in list_disagreements(a, b):
+            click.echo(line)
     if fmt == "json":
         click.echo(json.dumps({k: v.to_dict() for k, v in result.items()}, indent=2))
     else:
