@@ -239,3 +239,23 @@ def merge(batch: Path, dry_run: bool, changelog: Path | None, annotations: Path 
     if log.exists():
         add_to_changelog(log, changelog_entry(batch, plan))
         click.echo(f"added an entry to {log}: edit it before committing")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Rewrite the generated blocks of DATASHEET.md.")
+@click.option("--path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: DATASHEET.md.")
+def datasheet(write: bool, path: Path | None) -> None:
+    """Check (or --write) the figures in DATASHEET.md against the data (counts, agreement, documents)."""
+    from corpus_pkg.datasheet import datasheet_path, render
+    from corpus_pkg.jsonio import write_atomic
+
+    target = path or datasheet_path()
+    if not target.exists():
+        raise UsageError(f"{target} does not exist")
+    current = target.read_text(encoding="utf-8")
+    fresh = render(current)
+    if write:
+        click.echo(f"wrote {target}" if write_atomic(target, fresh) else f"{target} is up to date")
+    elif fresh != current:
+        click.echo(f"{target} has drifted from the data: run `corpus datasheet --write`", err=True)
+        sys.exit(EXIT_INVALID)

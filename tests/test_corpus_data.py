@@ -1,0 +1,52 @@
+"""The committed corpus: exact source texts, metadata from the texts, figures that match the data."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from corpus_pkg.datasheet import datasheet_path, render
+from corpus_pkg.paths import REPO_DIR
+from corpus_pkg.storage import load_corpus
+
+SEEDS = REPO_DIR.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return load_corpus()
+
+
+def test_each_document_text_is_exactly_its_source_file(docs):
+    if not SEEDS.is_dir():
+        pytest.skip(f"source texts not found at {SEEDS}")
+    assert len(docs) == len(list(SEEDS.glob("*.txt"))) == 5
+    for d in docs:
+        raw = (SEEDS / d.document.source_file).read_bytes()
+        assert d.document.text == raw.decode("utf-8")
+        assert d.document.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def test_metadata_is_taken_from_the_text_itself(docs):
+    for d in docs:
+        m = d.document
+        for value in (m.title, m.publisher, m.author):
+            assert value is None or value in m.text, (m.doc_id, value)
+
+
+def test_every_document_is_annotated_in_all_four_layers(docs):
+    for d in docs:
+        for layer in ("entity", "date", "quote", "claim"):
+            assert d.spans_in(layer), (d.doc_id, layer)
+        assert d.relations, d.doc_id
+
+
+def test_the_entity_clusters_are_shared_across_documents(docs):
+    kim = {d.doc_id for d in docs for s in d.spans_in("entity") if s.attributes["cluster"] == "kim-jong-un"}
+    assert kim == {d.doc_id for d in docs}
+
+
+def test_the_datasheet_figures_are_generated_from_the_data():
+    text = datasheet_path().read_text(encoding="utf-8")
+    assert render(text) == text, "DATASHEET.md has drifted from the data: run `corpus datasheet --write`"
