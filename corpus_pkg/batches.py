@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from corpus_pkg.jsonio import decode_bytes, loads_strict
 from corpus_pkg.labels import LAYER_LETTER
 from corpus_pkg.model import CONTEXT_CHARS
 from corpus_pkg.reanchor import reanchor
-from corpus_pkg.storage import Located, corpus_dir, corpus_files
+from corpus_pkg.storage import Located, corpus_dir
 
 KIND_JSONL = "jsonl batch"
 KIND_LABEL_STUDIO = "label studio export"
@@ -37,42 +38,61 @@ def _is_label_studio_export(value: Any) -> bool:
     )
 
 
-def detect_and_read(path: Path, report, root: Path | None = None) -> tuple[str, list[Located]]:  # noqa: ANN001
-    """Say what kind of file ``path`` is and return its records, located by line (or task)."""
-    from corpus_pkg.validate import read_located
+def is_corpus_file(path: Path, root: Path | None = None) -> bool:
+    try:
+        return path.is_file() and path.resolve().parent == corpus_dir(root).resolve()
+    except OSError:
+        return False
+
+
+def detect_and_read(path: Path, report, root: Path | None = None, *, fast: bool = True):
+    """Say what kind of file ``path`` is; return (kind, iterator of schema-valid located records)."""
+    from corpus_pkg.validate import iter_raw_lines, parse_line, schema_findings
 
     if not path.exists():
         report.add(Finding("io", "no such file", str(path)))
-        return "missing", []
+        return "missing", iter(())
     if path.is_dir():
         report.add(Finding("io", "is a folder; give files", str(path)))
-        return "folder", []
-    try:
-        cdir = corpus_dir(root).resolve()
-        if path.resolve().parent == cdir:
-            return KIND_CORPUS, read_located(path, report)
-    except OSError:
-        pass
-    if path.suffix == ".json":
-        data = path.read_bytes()
-        text, problem = decode_bytes(data)
+        return "folder", iter(())
+    if is_corpus_file(path, root):
+        kind = KIND_CORPUS
+    elif path.suffix == ".json":
+        text, problem = decode_bytes(path.read_bytes())
         if problem:
             report.add(Finding("io", problem, str(path)))
-            return "unreadable", []
+            return "unreadable", iter(())
         assert text is not None
         try:
             value = loads_strict(text)
         except (ValueError, RecursionError) as e:
             report.add(Finding("json", f"invalid JSON: {e}"[:240], str(path)))
-            return "invalid json", []
-        if _is_label_studio_export(value):
-            from corpus_pkg.labelstudio.convert import export_to_located
+            return "invalid json", iter(())
+        if not _is_label_studio_export(value):
+            report.add(Finding("schema", "a .json batch must be a Label Studio JSON export (a list of tasks with "
+                                         "annotations); our own batches are JSONL", str(path)))
+            return "unknown json", iter(())
+        from corpus_pkg.labelstudio.convert import export_to_located
 
-            return KIND_LABEL_STUDIO, export_to_located(value, str(path), report)
-        report.add(Finding("schema", "a .json batch must be a Label Studio JSON export (a list of tasks with "
-                                     "annotations); our own batches are JSONL", str(path)))
-        return "unknown json", []
-    return KIND_JSONL, read_located(path, report)
+        def checked() -> Iterator[Located]:
+            for loc in export_to_located(value, str(path), report):
+                problems = schema_findings(loc)
+                if problems:
+                    report.findings.extend(problems)
+                else:
+                    yield loc
+
+        return KIND_LABEL_STUDIO, checked()
+    else:
+        kind = KIND_JSONL
+
+    def lines() -> Iterator[Located]:
+        for line in iter_raw_lines(path, report):
+            loc = parse_line(line, report, fast=fast)
+            if loc is not None:
+                yield loc
+
+    return kind, lines()
 
 
 def _content_key(v: dict[str, Any]) -> str:
@@ -109,157 +129,185 @@ class BatchPlan:
         return not self.documents and not any(self.spans.values()) and not any(self.relations.values())
 
 
-def _corpus_located(root: Path | None, report) -> list[Located]:  # noqa: ANN001
+def _read_corpus_document(doc_id: str, root: Path | None, report) -> list[Located]:
+    from corpus_pkg.storage import document_path
     from corpus_pkg.validate import read_located
 
-    out: list[Located] = []
-    for path in corpus_files(root):
-        out.extend(read_located(path, report))
+    path = document_path(doc_id, root)
+    if not path.is_file():
+        return []
+    inner = type(report)()
+    out = [loc for loc in read_located(path, inner) if isinstance(loc.value, dict)]
+    if inner.findings:
+        report.add(Finding("io", f"the corpus file of {doc_id!r} does not read cleanly; run `corpus validate`",
+                           str(path)))
     return out
 
 
-def validate_batch(path: Path, root: Path | None = None):  # noqa: ANN201 - (Report, BatchPlan)
-    """Check one batch file against the corpus; return the report and the merge plan."""
-    from corpus_pkg.validate import Report, schema_findings, validate_records
-
-    report = Report()
-    kind, batch = detect_and_read(path, report, root)
-    report.files[str(path)] = kind
-    plan = BatchPlan()
-    corpus_report = Report()
-    corpus = [loc for loc in _corpus_located(root, corpus_report) if isinstance(loc.value, dict)]
-    if corpus_report.errors:
-        report.add(Finding("io", "the corpus itself does not read cleanly; run `corpus validate` first",
-                           str(corpus_dir(root))))
-    docs = {loc.value["doc_id"]: loc.value for loc in corpus if loc.value.get("record") == "document"}
-    corpus_ids = {loc.value["id"]: loc.value for loc in corpus if loc.value.get("record") in ("span", "relation")}
-    corpus_keys = {_content_key(v): v["id"] for v in corpus_ids.values() if v.get("record") == "span"}
-    corpus_rel_keys = {(v["doc_id"], v["type"], v["head"], v["tail"]): v["id"] for v in corpus_ids.values()
-                       if v.get("record") == "relation"}
-
-    against: dict[str, str] = {}
-    good: list[Located] = []
-    for loc in batch:
-        problems = schema_findings(loc)
-        if problems:
-            report.findings.extend(problems)
-            continue
+def _groups(records: Iterator[Located], report, header: dict[str, Any]):
+    """Consecutive records of one document; a document that resumes later gets a finding."""
+    closed: set[str] = set()
+    current: str | None = None
+    bucket: list[Located] = []
+    first = True
+    for loc in records:
         v = loc.value
         if v["record"] == "batch":
-            if loc is not batch[0]:
+            if not first:
                 report.add(Finding("schema", "a batch header must be the first record", loc.file, loc.line))
-            against = dict(v.get("against", {}))
+            else:
+                header.update(v)
+            first = False
             continue
+        first = False
         report.counts[v["record"]] += 1
-        good.append(loc)
+        doc_id = v["doc_id"]
+        if doc_id != current:
+            if current is not None:
+                yield current, bucket
+                closed.add(current)
+            if doc_id in closed:
+                report.add(Finding("schema", f"records of document {doc_id!r} resume here after other documents; "
+                                             "keep each document's records together", loc.file, loc.line, "/doc_id",
+                                   v.get("id") or doc_id))
+                current, bucket = None, []
+                continue
+            current, bucket = doc_id, []
+        bucket.append(loc)
+    if current is not None:
+        yield current, bucket
 
-    new_docs: dict[str, dict[str, Any]] = {}
-    for loc in good:
+
+def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, fast: bool = True):
+    """Check one batch file against the corpus, one document at a time; return (Report, BatchPlan)."""
+    from corpus_pkg.validate import Checker, Report
+
+    report = Report()
+    kind, records = detect_and_read(path, report, root, fast=fast)
+    report.files[str(path)] = kind
+    result = BatchPlan()
+    checker = Checker(report)
+    header: dict[str, Any] = {}
+    for doc_id, group in _groups(records, report, header):
+        against = header.get("against", {})
+        corpus = _read_corpus_document(doc_id, root, report)
+        _check_document_group(path, doc_id, group, corpus, against, report, result, checker, plan)
+    return report, result
+
+
+def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus: list[Located],
+                          against: dict[str, str], report, result: BatchPlan, checker,
+                          plan: bool) -> None:
+    from corpus_pkg.validate import _Group
+
+    corpus_doc = next((loc for loc in corpus if loc.value.get("record") == "document"), None)
+    corpus_items = {loc.value["id"]: loc.value for loc in corpus if loc.value.get("record") in ("span", "relation")}
+    corpus_keys = {_content_key(v): v["id"] for v in corpus_items.values() if v["record"] == "span"}
+    corpus_rel_keys = {(v["doc_id"], v["type"], v["head"], v["tail"]): v["id"] for v in corpus_items.values()
+                       if v["record"] == "relation"}
+    doc_loc = corpus_doc
+    new_doc: dict[str, Any] | None = None
+    for loc in group:
         v = loc.value
         if v["record"] != "document":
             continue
-        old = docs.get(v["doc_id"])
-        if old is None:
-            new_docs[v["doc_id"]] = v
-            plan.documents.append(v)
-        elif old["text"] != v["text"]:
-            report.add(Finding("duplicate-document", f"document {v['doc_id']!r} exists with another text; a batch "
+        if corpus_doc is None and new_doc is None:
+            new_doc, doc_loc = v, loc
+        elif corpus_doc is not None and corpus_doc.value["text"] != v["text"]:
+            report.add(Finding("duplicate-document", f"document {doc_id!r} exists with another text; a batch "
                                                      "cannot change a document's text", loc.file, loc.line, "/text",
-                               v["doc_id"]))
-    texts = {k: v["text"] for k, v in docs.items()} | {k: v["text"] for k, v in new_docs.items()}
-    shas = {k: v["sha256"] for k, v in docs.items()} | {k: v["sha256"] for k, v in new_docs.items()}
-    for doc_id, sha in against.items():
-        if doc_id in shas and shas[doc_id] != sha:
-            report.add(Finding("stale-text", f"the batch was made against another text of {doc_id!r} (sha256 "
-                                             f"{sha[:12]}…, current {shas[doc_id][:12]}…); its spans are re-anchored",
-                               str(path), 1, f"/against/{doc_id}", doc_id, severity="warning"))
+                               doc_id))
+        elif new_doc is not None:
+            report.add(Finding("duplicate-document", f"document {doc_id!r} appears twice in the batch", loc.file,
+                               loc.line, "/doc_id", doc_id))
+    text = doc_loc.value["text"] if doc_loc is not None else None
+    sha = doc_loc.value["sha256"] if doc_loc is not None else None
+    stale = doc_id in against and sha is not None and against[doc_id] != sha
+    if stale:
+        report.add(Finding("stale-text", f"the batch was made against another text of {doc_id!r} (sha256 "
+                                         f"{against[doc_id][:12]}…, current {sha[:12]}…); its spans are re-anchored",
+                           str(path), 1, f"/against/{doc_id}", doc_id, severity="warning"))
 
     id_map: dict[str, str] = {}
-    spans: list[Located] = []
-    rels: list[Located] = []
-    for loc in good:
+    kept: list[Located] = []
+    for loc in group:
         v = dict(loc.value)
-        if v["record"] == "span":
-            text = texts.get(v["doc_id"])
-            stale = v["doc_id"] in against and against[v["doc_id"]] != shas.get(v["doc_id"])
-            # Re-anchor only spans of a batch that says it was made against another text; elsewhere a
-            # mismatch is the producer's error and is reported as such (text-mismatch).
-            if text is not None and stale:
-                a = reanchor(text, v["text"], v["prefix"], v["suffix"])
-                if a.start is None:
-                    where = ", ".join(f"[{s}, {s + len(v['text'])}) context score {sc}" for s, sc in a.candidates[:5])
-                    report.add(Finding("stale-text", f"cannot re-anchor {v['text'][:80]!r}: "
-                                       + (f"{len(a.candidates)} equally good candidates: {where}" if a.candidates
-                                          else "its text no longer occurs in the document"),
-                                       loc.file, loc.line, "/start", v["id"],
-                                       mark(text, v["start"], v["end"]) if v["start"] < len(text) else None))
-                    continue
-                if a.start != v["start"]:
-                    report.add(Finding("moved", f"re-anchored from [{v['start']}, {v['end']}) to "
-                                       f"[{a.start}, {a.start + len(v['text'])})", loc.file, loc.line, "/start",
-                                       v["id"], mark(text, a.start, a.start + len(v["text"])), "warning"))
-                    plan.moved += 1
-                v["start"], v["end"] = a.start, a.start + len(v["text"])
-                v["prefix"] = text[max(0, v["start"] - CONTEXT_CHARS) : v["start"]]
-                v["suffix"] = text[v["end"] : v["end"] + CONTEXT_CHARS]
-            existing = corpus_ids.get(v["id"])
-            key = _content_key(v)
-            if existing is not None and _content_key(existing) == key:
-                id_map[v["id"]] = v["id"]
-                plan.skipped_duplicates += 1
-                report.add(Finding("duplicate-span", "already in the corpus with the same id; skipped",
-                                   loc.file, loc.line, None, v["id"], severity="warning"))
+        if v["record"] != "span":
+            continue
+        # Re-anchor only spans of a batch that says it was made against another text; elsewhere a
+        # mismatch is the producer's error and is reported as such (text-mismatch).
+        if text is not None and stale:
+            a = reanchor(text, v["text"], v["prefix"], v["suffix"])
+            if a.start is None:
+                where = ", ".join(f"[{s}, {s + len(v['text'])}) context score {sc}" for s, sc in a.candidates[:5])
+                report.add(Finding("stale-text", f"cannot re-anchor {v['text'][:80]!r}: "
+                                   + (f"{len(a.candidates)} equally good candidates: {where}" if a.candidates
+                                      else "its text no longer occurs in the document"),
+                                   loc.file, loc.line, "/start", v["id"],
+                                   mark(text, v["start"], v["end"]) if v["start"] < len(text) else None))
                 continue
-            if existing is None and key in corpus_keys:
-                id_map[v["id"]] = corpus_keys[key]
-                plan.skipped_duplicates += 1
-                report.add(Finding("duplicate-span", f"duplicates existing span {corpus_keys[key]}; skipped",
-                                   loc.file, loc.line, None, v["id"], severity="warning"))
-                continue
-            spans.append(Located(loc.file, loc.line, v))
-        elif v["record"] == "relation":
-            rels.append(Located(loc.file, loc.line, v))
-
-    for loc in rels:
+            if a.start != v["start"]:
+                report.add(Finding("moved", f"re-anchored from [{v['start']}, {v['end']}) to "
+                                   f"[{a.start}, {a.start + len(v['text'])})", loc.file, loc.line, "/start",
+                                   v["id"], mark(text, a.start, a.start + len(v["text"])), "warning"))
+                result.moved += 1
+            v["start"], v["end"] = a.start, a.start + len(v["text"])
+            v["prefix"] = text[max(0, v["start"] - CONTEXT_CHARS) : v["start"]]
+            v["suffix"] = text[v["end"] : v["end"] + CONTEXT_CHARS]
+        existing = corpus_items.get(v["id"])
+        key = _content_key(v)
+        if existing is not None and existing["record"] == "span" and _content_key(existing) == key:
+            id_map[v["id"]] = v["id"]
+            result.skipped_duplicates += 1
+            report.add(Finding("duplicate-span", "already in the corpus with the same id; skipped",
+                               loc.file, loc.line, None, v["id"], severity="warning"))
+            continue
+        if existing is None and key in corpus_keys:
+            id_map[v["id"]] = corpus_keys[key]
+            result.skipped_duplicates += 1
+            report.add(Finding("duplicate-span", f"duplicates existing span {corpus_keys[key]}; skipped",
+                               loc.file, loc.line, None, v["id"], severity="warning"))
+            continue
+        kept.append(Located(loc.file, loc.line, v))
+    kept_rels: list[Located] = []
+    for loc in group:
         v = dict(loc.value)
+        if v["record"] != "relation":
+            continue
         v["head"] = id_map.get(v["head"], v["head"])
         v["tail"] = id_map.get(v["tail"], v["tail"])
-        existing = corpus_ids.get(v["id"])
         rkey = (v["doc_id"], v["type"], v["head"], v["tail"])
-        if rkey in corpus_rel_keys and (existing is None or existing.get("record") == "relation"):
-            plan.skipped_duplicates += 1
+        if rkey in corpus_rel_keys:
+            result.skipped_duplicates += 1
             report.add(Finding("duplicate-span", f"relation duplicates existing {corpus_rel_keys[rkey]}; skipped",
                                loc.file, loc.line, None, v["id"], severity="warning"))
             continue
-        spans.append(Located(loc.file, loc.line, v))
+        kept_rels.append(Located(loc.file, loc.line, v))
 
     # The union must satisfy every corpus rule (ids, overlaps, relation ends, attribution).
-    union = corpus + [Located(loc.file, loc.line, d) for loc in good for d in [loc.value]
-                      if d["record"] == "document" and d["doc_id"] in new_docs] + spans
-    union_report = validate_records(union)
-    report.findings.extend(union_report.findings)
-    if report.errors:
-        return report, plan
-
-    # Plan: renumber new spans and relations to the corpus's id scheme, per document and layer.
-    next_n: dict[tuple[str, str], int] = defaultdict(int)
-    for v in corpus_ids.values():
+    before = len(report.errors)
+    union = _Group(doc_id, doc_loc,
+                   [loc for loc in corpus if loc.value.get("record") == "span"] + kept,
+                   [loc for loc in corpus if loc.value.get("record") == "relation"] + kept_rels)
+    checker.check_group(union)
+    if not plan or len(report.errors) > before:
+        return
+    if new_doc is not None:
+        result.documents.append(new_doc)
+    # Renumber new spans and relations to the corpus's id scheme, per layer.
+    next_n: dict[str, int] = defaultdict(int)
+    for v in corpus_items.values():
         m = _ID_NUMBER.search(v["id"])
         if m:
-            k = (v["doc_id"], m.group(1))
-            next_n[k] = max(next_n[k], int(m.group(2)))
+            next_n[m.group(1)] = max(next_n[m.group(1)], int(m.group(2)))
     renamed: dict[str, str] = {}
-    new_spans = sorted((loc.value for loc in spans if loc.value["record"] == "span"),
-                       key=lambda s: (s["doc_id"], s["start"], s["end"], s["layer"], s["id"]))
-    for s in new_spans:
-        k = (s["doc_id"], LAYER_LETTER[s["layer"]])
-        next_n[k] += 1
-        renamed[s["id"]] = f"{s['doc_id']}-{k[1]}{next_n[k]:03d}"
-        plan.spans[s["doc_id"]].append(s | {"id": renamed[s["id"]]})
-    for r in sorted((loc.value for loc in spans if loc.value["record"] == "relation"), key=lambda r: r["id"]):
-        k = (r["doc_id"], "r")
-        next_n[k] += 1
-        plan.relations[r["doc_id"]].append(r | {"id": f"{r['doc_id']}-r{next_n[k]:03d}",
-                                                "head": renamed.get(r["head"], r["head"]),
-                                                "tail": renamed.get(r["tail"], r["tail"])})
-    return report, plan
+    for s in sorted((loc.value for loc in kept), key=lambda s: (s["start"], s["end"], s["layer"], s["id"])):
+        letter = LAYER_LETTER[s["layer"]]
+        next_n[letter] += 1
+        renamed[s["id"]] = f"{doc_id}-{letter}{next_n[letter]:03d}"
+        result.spans[doc_id].append(s | {"id": renamed[s["id"]]})
+    for r in sorted((loc.value for loc in kept_rels), key=lambda r: r["id"]):
+        next_n["r"] += 1
+        result.relations[doc_id].append(r | {"id": f"{doc_id}-r{next_n['r']:03d}",
+                                             "head": renamed.get(r["head"], r["head"]),
+                                             "tail": renamed.get(r["tail"], r["tail"])})

@@ -1,29 +1,46 @@
 """The validator: every rule over documents, spans and relations, every finding reported.
 
-Input is a list of located JSON values (file + line), so each finding names
-where it came from. Records that fail their JSON Schema are reported and left
-out of the later checks, which rely on the shape the schema guarantees.
+Records are read line by line and checked one document at a time, so memory
+stays flat however large a corpus file or batch is: the records of one
+document must be consecutive (the corpus stores one document per file; a
+batch that interleaves documents gets a finding). Each record is first
+checked against its JSON Schema; records that fail are reported and left out
+of the later checks, which rely on the shape the schema guarantees.
+
+Two interchangeable paths check the schema: the reference path runs
+jsonschema on every record; the fast path (the default) parses with orjson
+and accepts records a hand-written check (``fastschema``) proves valid, and
+hands every other record to the reference path. Both report the same findings.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+from corpus_pkg.fastschema import fast_ok
 from corpus_pkg.findings import Finding, mark
-from corpus_pkg.labels import label_sets
+from corpus_pkg.jsonio import loads_strict
+from corpus_pkg.labels import LAYER_LETTER, label_sets
 from corpus_pkg.model import CONTEXT_CHARS, sha256_text
 from corpus_pkg.offsets import edge_whitespace, grapheme_boundaries
 from corpus_pkg.schemas import record_validator
-from corpus_pkg.storage import Located, ReadError, corpus_files, read_lines
+from corpus_pkg.storage import Located, corpus_files
 from corpus_pkg.timex import timex_problem
 
 # Schema enum failures on these fields are reported as unknown labels.
 LABEL_FIELDS = {"label", "type", "kind", "factuality", "source", "layer", "status"}
 MAX_MESSAGE = 240
+# In the corpus, ids name their document and layer, so ids unique in a document are unique corpus-wide.
+_CANONICAL = re.compile(r"(?P<doc>[a-z0-9][a-z0-9-]*)-(?P<letter>[edqcr])(?P<n>[0-9]{3,})")
+
+DocLookup = Callable[[str], "Located | None"]
 
 
 @dataclass
@@ -60,11 +77,12 @@ def _pointer(path: Iterable[Any]) -> str:
 
 
 def schema_findings(loc: Located) -> list[Finding]:
+    """The reference schema check: jsonschema with format checking."""
     value = loc.value
-    rid = value.get("id") or value.get("doc_id") if isinstance(value, dict) else None
-    rid = rid if isinstance(rid, str) else None
     if not isinstance(value, dict):
         return [Finding("schema", f"a record must be a JSON object, got {type(value).__name__}", loc.file, loc.line)]
+    rid = value.get("id") or value.get("doc_id")
+    rid = rid if isinstance(rid, str) else None
     out = []
     for err in sorted(record_validator().iter_errors(value), key=lambda e: (list(map(str, e.path)), e.message)):
         path = list(err.path)
@@ -76,190 +94,294 @@ def schema_findings(loc: Located) -> list[Finding]:
         else:
             rule = "schema"
         out.append(Finding(rule, _short(err.message), loc.file, loc.line, _pointer(path), rid))
+    if out:
+        return out
+    # JSON Schema's "integer" admits 3.0, and Python's re "$" admits a final newline: refuse both here.
+    for key in ("start", "end"):
+        if key in value and type(value[key]) is not int:
+            out.append(Finding("schema", f"{key} must be an integer, got {value[key]!r}", loc.file, loc.line,
+                               f"/{key}", rid))
+    for key in ("doc_id", "id"):
+        if isinstance(value.get(key), str) and value[key].endswith("\n"):
+            out.append(Finding("schema", f"{key} {value[key]!r} ends with a line break", loc.file, loc.line,
+                               f"/{key}", rid))
     return out
 
 
 @dataclass
-class _Doc:
-    value: dict[str, Any]
-    loc: Located
-    bounds: set[int] | None = None
-
-    @property
-    def text(self) -> str:
-        return self.value["text"]
-
-    def graphemes(self) -> set[int]:
-        if self.bounds is None:
-            self.bounds = grapheme_boundaries(self.text)
-        return self.bounds
+class RawLine:
+    file: str
+    number: int
+    text: str | None  # None when the line could not be decoded
+    error: str | None = None
 
 
-def validate_records(
-    located: Iterable[Located],
-    *,
-    reference_docs: dict[str, tuple[dict[str, Any], Located]] | None = None,
-) -> Report:
-    """Check records; spans may refer to documents among them or in ``reference_docs``."""
-    report = Report()
-    ls = label_sets()
-    docs: dict[str, _Doc] = {}
-    spans: list[Located] = []
-    rels: list[Located] = []
-    for loc in located:
-        problems = schema_findings(loc)
-        if problems:
-            report.findings.extend(problems)
-            continue
-        kind = loc.value["record"]
-        report.counts[kind] += 1
+def iter_raw_lines(path: Path, report: Report) -> Iterator[RawLine]:
+    """Lines of a file, decoded one by one; bad bytes become findings, never exceptions."""
+    name = str(path)
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below, and generators need the handle open
+    except OSError as e:
+        report.add(Finding("io", e.strerror or str(e), name))
+        return
+    with f:
+        for number, raw in enumerate(f, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                report.add(Finding("io", "file starts with a UTF-8 byte order mark (BOM); save it without BOM",
+                                   name, 1))
+                raw = raw[3:]
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if raw.endswith(b"\r"):
+                report.add(Finding("json", "line ends with CR (CRLF line endings); use LF", name, number))
+                continue
+            if not raw.strip():
+                continue
+            try:
+                yield RawLine(name, number, raw.decode("utf-8"))
+            except UnicodeDecodeError as e:
+                report.add(Finding("json", f"not valid UTF-8 at byte {e.start} of the line: "
+                                           f"{raw[e.start:e.start + 8]!r}", name, number))
+
+
+def parse_line(line: RawLine, report: Report, *, fast: bool) -> Located | None:
+    """Parse and schema-check one line; None (with findings) when it is not a valid record."""
+    assert line.text is not None
+    if fast:
+        try:
+            value = orjson.loads(line.text)
+        except orjson.JSONDecodeError:
+            value = None
+        if value is not None and fast_ok(value):
+            return Located(line.file, line.number, value)
+    # The reference path, also for everything the fast check does not prove valid.
+    try:
+        value = loads_strict(line.text)
+    except (ValueError, RecursionError) as e:
+        report.add(Finding("json", _short(f"invalid JSON: {e}"), line.file, line.number, None, None,
+                           _short(line.text[:200])))
+        return None
+    loc = Located(line.file, line.number, value)
+    problems = schema_findings(loc)
+    if problems:
+        report.findings.extend(problems)
+        return None
+    return loc
+
+
+@dataclass
+class _Group:
+    doc_id: str
+    document: Located | None = None
+    spans: list[Located] = field(default_factory=list)
+    relations: list[Located] = field(default_factory=list)
+
+
+class Checker:
+    """Checks records one document at a time (see the module doc)."""
+
+    def __init__(self, report: Report, *, lookup: DocLookup | None = None, canonical_ids: bool = False) -> None:
+        self.report = report
+        self.lookup = lookup
+        self.canonical_ids = canonical_ids
+        self.closed: set[str] = set()
+        self.documents: dict[str, Located] = {}  # doc_id -> where its document record was (first)
+        self.group: _Group | None = None
+
+    # -- streaming front end -------------------------------------------------------------------
+    def feed(self, loc: Located) -> None:
+        """Add one schema-valid record; a new doc_id closes the previous document."""
+        v = loc.value
+        kind = v["record"]
+        if kind == "batch":
+            return
+        self.report.counts[kind] += 1
+        doc_id = v["doc_id"]
+        if self.group is None or self.group.doc_id != doc_id:
+            if self.group is not None:
+                self.check_group(self.group)
+                self.closed.add(self.group.doc_id)
+            if doc_id in self.closed:
+                self.report.add(Finding("schema", f"records of document {doc_id!r} resume here after other "
+                                                  "documents; keep each document's records together",
+                                        loc.file, loc.line, "/doc_id", v.get("id") or doc_id))
+                self.group = None
+                return
+            self.group = _Group(doc_id)
+        g = self.group
         if kind == "document":
-            v = loc.value
-            if v["doc_id"] in docs:
-                first = docs[v["doc_id"]].loc
-                report.add(Finding("duplicate-document", f"doc_id {v['doc_id']!r} already used at {first.file}:{first.line}",
-                                   loc.file, loc.line, "/doc_id", v["doc_id"]))
-                continue
-            if sha256_text(v["text"]) != v["sha256"]:
-                report.add(Finding("sha256", f"sha256 {v['sha256']} does not match the text ({sha256_text(v['text'])})",
-                                   loc.file, loc.line, "/sha256", v["doc_id"]))
-            docs[v["doc_id"]] = _Doc(v, loc)
+            if doc_id in self.documents:
+                first = self.documents[doc_id]
+                self.report.add(Finding("duplicate-document", f"doc_id {doc_id!r} already used at "
+                                        f"{first.file}:{first.line}", loc.file, loc.line, "/doc_id", doc_id))
+                return
+            self.documents[doc_id] = loc
+            g.document = loc
         elif kind == "span":
-            spans.append(loc)
-        elif kind == "relation":
-            rels.append(loc)
-    for doc_id, (value, loc) in (reference_docs or {}).items():
-        docs.setdefault(doc_id, _Doc(value, loc))
+            g.spans.append(loc)
+        else:
+            g.relations.append(loc)
 
-    ids: dict[str, Located] = {}
-    span_by_id: dict[str, dict[str, Any]] = {}
-    by_doc_layer: dict[tuple[str, str], list[tuple[int, int, str, Located]]] = defaultdict(list)
+    def finish(self) -> Report:
+        if self.group is not None:
+            self.check_group(self.group)
+            self.closed.add(self.group.doc_id)
+            self.group = None
+        return self.report
 
-    def dup(loc: Located, rid: str) -> bool:
-        if rid in ids:
-            first = ids[rid]
-            report.add(Finding("duplicate-id", f"id {rid!r} already used at {first.file}:{first.line}",
-                               loc.file, loc.line, "/id", rid))
-            return True
-        ids[rid] = loc
-        return False
+    # -- one document ---------------------------------------------------------------------------
+    def check_group(self, g: _Group) -> None:
+        report, ls = self.report, label_sets()
+        doc = g.document
+        if doc is not None:
+            v = doc.value
+            if sha256_text(v["text"]) != v["sha256"]:
+                report.add(Finding("sha256", f"sha256 {v['sha256']} does not match the text "
+                                             f"({sha256_text(v['text'])})", doc.file, doc.line, "/sha256",
+                                   v["doc_id"]))
+        elif self.lookup is not None:
+            doc = self.lookup(g.doc_id)
+        text: str | None = doc.value["text"] if doc is not None else None
+        bounds: set[int] | None = None
+        ids: dict[str, Located] = {}
+        span_by_id: dict[str, dict[str, Any]] = {}
+        by_layer: dict[str, list[tuple[int, int, str, Located]]] = defaultdict(list)
 
-    for loc in spans:
-        s = loc.value
-        sid, doc_id, start, end = s["id"], s["doc_id"], s["start"], s["end"]
-        if dup(loc, sid):
-            continue
-        doc = docs.get(doc_id)
-        if doc is None:
-            report.add(Finding("unknown-document", f"document {doc_id!r} does not exist", loc.file, loc.line,
-                               "/doc_id", sid))
-            continue
-        text = doc.text
-        if not (0 <= start < end <= len(text)):
-            report.add(Finding("offset-range", f"offsets [{start}, {end}) are not within 0 <= start < end <= {len(text)}",
-                               loc.file, loc.line, "/start" if not 0 <= start < len(text) else "/end", sid,
-                               f"span text: {s['text'][:120]!r}"))
-            continue
-        ctx = mark(text, start, end)
-        if text[start:end] != s["text"]:
-            report.add(Finding("text-mismatch",
-                               f"span text {_short(s['text'])!r} differs from text[{start}:{end}] = {_short(text[start:end])!r}",
-                               loc.file, loc.line, "/text", sid, ctx))
-            continue
-        span_by_id[sid] = s
-        if edge_whitespace(s["text"]):
-            report.add(Finding("whitespace-edge", f"span {s['text']!r} starts or ends with whitespace",
-                               loc.file, loc.line, "/start", sid, ctx))
-        bounds = doc.graphemes()
-        if start not in bounds or end not in bounds:
-            report.add(Finding("grapheme-split", "a span boundary splits a grapheme cluster",
-                               loc.file, loc.line, "/start" if start not in bounds else "/end", sid, ctx, "warning"))
-        want_prefix = text[max(0, start - CONTEXT_CHARS) : start]
-        want_suffix = text[end : end + CONTEXT_CHARS]
-        if s["prefix"] != want_prefix:
-            report.add(Finding("context-mismatch", f"prefix {s['prefix']!r} should be {want_prefix!r}",
-                               loc.file, loc.line, "/prefix", sid, ctx))
-        if s["suffix"] != want_suffix:
-            report.add(Finding("context-mismatch", f"suffix {s['suffix']!r} should be {want_suffix!r}",
-                               loc.file, loc.line, "/suffix", sid, ctx))
-        if s["layer"] == "date":
-            problem = timex_problem(s["attributes"]["type"], s["attributes"]["value"])
-            if problem:
-                report.add(Finding("timex-value", problem, loc.file, loc.line, "/attributes/value", sid, ctx))
-        by_doc_layer[(doc_id, s["layer"])].append((start, end, sid, loc))
+        def dup(loc: Located, rid: str) -> bool:
+            if rid in ids:
+                first = ids[rid]
+                report.add(Finding("duplicate-id", f"id {rid!r} already used at {first.file}:{first.line}",
+                                   loc.file, loc.line, "/id", rid))
+                return True
+            ids[rid] = loc
+            return False
 
-    for (doc_id, layer), items in sorted(by_doc_layer.items()):
-        items.sort(key=lambda t: (t[0], -t[1], t[2]))
-        if layer == "quote":
-            _check_quotes_nest(items, docs[doc_id].text, report)
-            continue
-        reach_end, reach_id = -1, ""
-        for start, end, sid, loc in items:
-            if start < reach_end:
-                report.add(Finding("overlap", f"{layer} overlaps {layer} {reach_id}", loc.file, loc.line, "/start",
-                                   sid, mark(docs[doc_id].text, start, end)))
-            if end > reach_end:
-                reach_end, reach_id = end, sid
+        def id_format(loc: Located, rid: str, letter: str) -> None:
+            m = _CANONICAL.fullmatch(rid)
+            if not m or m["doc"] != g.doc_id or m["letter"] != letter:
+                report.add(Finding("id-format", f"id {rid!r} should be {g.doc_id}-{letter}<number>",
+                                   loc.file, loc.line, "/id", rid))
 
-    tails: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for loc in rels:
-        r = loc.value
-        rid = r["id"]
-        if dup(loc, rid):
-            continue
-        if r["doc_id"] not in docs:
-            report.add(Finding("unknown-document", f"document {r['doc_id']!r} does not exist", loc.file, loc.line,
-                               "/doc_id", rid))
-            continue
-        want_head, want_tail = ls.relation_types[r["type"]]
-        ok = True
-        for end_name, want in (("head", want_head), ("tail", want_tail)):
-            target = span_by_id.get(r[end_name])
-            if target is None:
-                why = "a span that failed validation" if r[end_name] in ids else "no span"
-                report.add(Finding("dangling-relation", f"{end_name} {r[end_name]!r} is {why}", loc.file, loc.line,
-                                   f"/{end_name}", rid))
-                ok = False
+        for loc in g.spans:
+            s = loc.value
+            sid, start, end = s["id"], s["start"], s["end"]
+            if dup(loc, sid):
                 continue
-            if target["doc_id"] != r["doc_id"]:
-                report.add(Finding("relation-document",
-                                   f"{end_name} {r[end_name]!r} lies in {target['doc_id']!r}, not {r['doc_id']!r}",
-                                   loc.file, loc.line, f"/{end_name}", rid))
-                ok = False
-            elif target["layer"] != want:
-                report.add(Finding("relation-layer",
-                                   f"a {r['type']} relation's {end_name} must be a {want} span, "
-                                   f"{r[end_name]!r} is a {target['layer']} span",
-                                   loc.file, loc.line, f"/{end_name}", rid,
-                                   mark(docs[r['doc_id']].text, target["start"], target["end"])))
-                ok = False
-        if ok:
-            tails[(r["type"], r["head"])].append(r["tail"])
+            if self.canonical_ids:
+                id_format(loc, sid, LAYER_LETTER[s["layer"]])
+            if text is None:
+                report.add(Finding("unknown-document", f"document {g.doc_id!r} does not exist", loc.file, loc.line,
+                                   "/doc_id", sid))
+                continue
+            if not (0 <= start < end <= len(text)):
+                report.add(Finding("offset-range", f"offsets [{start}, {end}) are not within 0 <= start < end <= "
+                                   f"{len(text)}", loc.file, loc.line,
+                                   "/start" if not 0 <= start < len(text) else "/end", sid,
+                                   f"span text: {s['text'][:120]!r}"))
+                continue
+            if text[start:end] != s["text"]:
+                report.add(Finding("text-mismatch", f"span text {_short(s['text'])!r} differs from "
+                                   f"text[{start}:{end}] = {_short(text[start:end])!r}", loc.file, loc.line, "/text",
+                                   sid, mark(text, start, end)))
+                continue
+            span_by_id[sid] = s
+            if edge_whitespace(s["text"]):
+                report.add(Finding("whitespace-edge", f"span {s['text']!r} starts or ends with whitespace",
+                                   loc.file, loc.line, "/start", sid, mark(text, start, end)))
+            if bounds is None:
+                bounds = grapheme_boundaries(text)
+            if start not in bounds or end not in bounds:
+                report.add(Finding("grapheme-split", "a span boundary splits a grapheme cluster", loc.file,
+                                   loc.line, "/start" if start not in bounds else "/end", sid,
+                                   mark(text, start, end), "warning"))
+            if s["prefix"] != text[max(0, start - CONTEXT_CHARS) : start]:
+                report.add(Finding("context-mismatch", f"prefix {s['prefix']!r} should be "
+                                   f"{text[max(0, start - CONTEXT_CHARS) : start]!r}", loc.file, loc.line, "/prefix",
+                                   sid, mark(text, start, end)))
+            if s["suffix"] != text[end : end + CONTEXT_CHARS]:
+                report.add(Finding("context-mismatch", f"suffix {s['suffix']!r} should be "
+                                   f"{text[end : end + CONTEXT_CHARS]!r}", loc.file, loc.line, "/suffix", sid,
+                                   mark(text, start, end)))
+            if s["layer"] == "date":
+                problem = timex_problem(s["attributes"]["type"], s["attributes"]["value"])
+                if problem:
+                    report.add(Finding("timex-value", problem, loc.file, loc.line, "/attributes/value", sid,
+                                       mark(text, start, end)))
+            by_layer[s["layer"]].append((start, end, sid, loc))
 
-    for sid, s in span_by_id.items():
-        loc = ids[sid]
-        attrs = s["attributes"]
-        if s["layer"] == "quote":
-            n = len(tails.get(("speaker", sid), []))
-            if attrs["speaker_stated"] and n == 0:
-                report.add(Finding("attribution", "quote has speaker_stated=true but no speaker relation",
-                                   loc.file, loc.line, "/attributes/speaker_stated", sid,
-                                   mark(docs[s["doc_id"]].text, s["start"], s["end"])))
-            elif not attrs["speaker_stated"] and n:
-                report.add(Finding("attribution", f"quote has speaker_stated=false but {n} speaker relation(s)",
-                                   loc.file, loc.line, "/attributes/speaker_stated", sid,
-                                   mark(docs[s["doc_id"]].text, s["start"], s["end"])))
-        elif s["layer"] == "claim":
-            n = len(tails.get(("claimant", sid), []))
-            if attrs["source"] == "attributed" and n == 0:
-                report.add(Finding("attribution", "claim has source=attributed but no claimant relation",
-                                   loc.file, loc.line, "/attributes/source", sid,
-                                   mark(docs[s["doc_id"]].text, s["start"], s["end"])))
-            elif attrs["source"] == "outlet" and n:
-                report.add(Finding("attribution", f"claim has source=outlet but {n} claimant relation(s)",
-                                   loc.file, loc.line, "/attributes/source", sid,
-                                   mark(docs[s["doc_id"]].text, s["start"], s["end"])))
-    return report
+        assert text is not None or not span_by_id
+        for layer, items in sorted(by_layer.items()):
+            items.sort(key=lambda t: (t[0], -t[1], t[2]))
+            if layer == "quote":
+                _check_quotes_nest(items, text or "", report)
+                continue
+            reach_end, reach_id = -1, ""
+            for start, end, sid, loc in items:
+                if start < reach_end:
+                    report.add(Finding("overlap", f"{layer} overlaps {layer} {reach_id}", loc.file, loc.line,
+                                       "/start", sid, mark(text or "", start, end)))
+                if end > reach_end:
+                    reach_end, reach_id = end, sid
+
+        tails: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for loc in g.relations:
+            r = loc.value
+            rid = r["id"]
+            if dup(loc, rid):
+                continue
+            if self.canonical_ids:
+                id_format(loc, rid, "r")
+            if text is None:
+                report.add(Finding("unknown-document", f"document {g.doc_id!r} does not exist", loc.file, loc.line,
+                                   "/doc_id", rid))
+                continue
+            want_head, want_tail = ls.relation_types[r["type"]]
+            ok = True
+            for end_name, want in (("head", want_head), ("tail", want_tail)):
+                ref = r[end_name]
+                target = span_by_id.get(ref)
+                if target is None:
+                    other = _CANONICAL.fullmatch(ref)
+                    if other and other["doc"] != g.doc_id:
+                        report.add(Finding("relation-document", f"{end_name} {ref!r} names document "
+                                           f"{other['doc']!r}, not {g.doc_id!r}", loc.file, loc.line,
+                                           f"/{end_name}", rid))
+                    else:
+                        why = "a span that failed validation" if ref in ids else f"no span of {g.doc_id!r}"
+                        report.add(Finding("dangling-relation", f"{end_name} {ref!r} is {why}", loc.file,
+                                           loc.line, f"/{end_name}", rid))
+                    ok = False
+                elif target["layer"] != want:
+                    report.add(Finding("relation-layer", f"a {r['type']} relation's {end_name} must be a {want} "
+                                       f"span, {ref!r} is a {target['layer']} span", loc.file, loc.line,
+                                       f"/{end_name}", rid, mark(text, target["start"], target["end"])))
+                    ok = False
+            if ok:
+                tails[(r["type"], r["head"])].append(r["tail"])
+
+        for sid, s in span_by_id.items():
+            loc = ids[sid]
+            a = s["attributes"]
+            if s["layer"] == "quote":
+                n = len(tails.get(("speaker", sid), []))
+                if a["speaker_stated"] and n == 0:
+                    msg = "quote has speaker_stated=true but no speaker relation"
+                elif not a["speaker_stated"] and n:
+                    msg = f"quote has speaker_stated=false but {n} speaker relation(s)"
+                else:
+                    continue
+                report.add(Finding("attribution", msg, loc.file, loc.line, "/attributes/speaker_stated", sid,
+                                   mark(text or "", s["start"], s["end"])))
+            elif s["layer"] == "claim":
+                n = len(tails.get(("claimant", sid), []))
+                if a["source"] == "attributed" and n == 0:
+                    msg = "claim has source=attributed but no claimant relation"
+                elif a["source"] == "outlet" and n:
+                    msg = f"claim has source=outlet but {n} claimant relation(s)"
+                else:
+                    continue
+                report.add(Finding("attribution", msg, loc.file, loc.line, "/attributes/source", sid,
+                                   mark(text or "", s["start"], s["end"])))
 
 
 def _check_quotes_nest(items: list[tuple[int, int, str, Located]], text: str, report: Report) -> None:
@@ -275,72 +397,125 @@ def _check_quotes_nest(items: list[tuple[int, int, str, Located]], text: str, re
         open_.append((end, sid))
 
 
+def validate_records(
+    located: Iterable[Located],
+    *,
+    reference_docs: dict[str, tuple[dict[str, Any], Located]] | None = None,
+    lookup: DocLookup | None = None,
+    canonical_ids: bool = False,
+) -> Report:
+    """Check already parsed records (reference schema path)."""
+    report = Report()
+    if reference_docs is not None and lookup is None:
+        def lookup(doc_id: str) -> Located | None:
+            hit = reference_docs.get(doc_id)
+            return hit[1] if hit else None
+    checker = Checker(report, lookup=lookup, canonical_ids=canonical_ids)
+    for loc in located:
+        problems = schema_findings(loc)
+        if problems:
+            report.findings.extend(problems)
+            continue
+        checker.feed(loc)
+    return checker.finish()
+
+
+def validate_files(
+    paths: Iterable[Path],
+    *,
+    fast: bool = True,
+    lookup: DocLookup | None = None,
+    canonical_ids: bool = False,
+    report: Report | None = None,
+) -> Report:
+    """Stream the records of JSONL files through the checks, one document at a time."""
+    report = report if report is not None else Report()
+    checker = Checker(report, lookup=lookup, canonical_ids=canonical_ids)
+    for path in paths:
+        for line in iter_raw_lines(path, report):
+            loc = parse_line(line, report, fast=fast)
+            if loc is not None:
+                checker.feed(loc)
+    return checker.finish()
+
+
 def read_located(path: Path, report: Report) -> list[Located]:
-    """The JSON values of a JSONL file; unreadable files and bad lines become findings."""
-    out: list[Located] = []
-    try:
-        for line in read_lines(path):
-            if line.error is not None:
-                report.add(Finding("json", _short(line.error), str(path), line.number, None, None,
-                                   _short(line.raw[:200])))
-            else:
-                out.append(Located(str(path), line.number, line.value))
-    except ReadError as e:
-        report.add(Finding("io", e.message, e.path))
+    """The JSON values of a JSONL file (not schema-checked); bad lines become findings."""
+    out = []
+    for line in iter_raw_lines(path, report):
+        assert line.text is not None
+        try:
+            out.append(Located(line.file, line.number, loads_strict(line.text)))
+        except (ValueError, RecursionError) as e:
+            report.add(Finding("json", _short(f"invalid JSON: {e}"), line.file, line.number, None, None,
+                               _short(line.text[:200])))
     return out
 
 
-def validate_corpus(root: Path | None = None) -> Report:
+def corpus_lookup(root: Path | None) -> DocLookup:
+    """Find a document record in the corpus by reading the first line of its file."""
+    from corpus_pkg.storage import document_path
+
+    def lookup(doc_id: str) -> Located | None:
+        path = document_path(doc_id, root)
+        if not path.is_file():
+            return None
+        with open(path, "rb") as f:
+            first = f.readline()
+        try:
+            v = loads_strict(first.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        ok = isinstance(v, dict) and v.get("record") == "document" and v.get("doc_id") == doc_id
+        return Located(str(path), 1, v) if ok and not schema_findings(Located(str(path), 1, v)) else None
+
+    return lookup
+
+
+def validate_corpus(root: Path | None = None, *, fast: bool = True) -> Report:
     from corpus_pkg.merge import recover
 
     report = Report()
     for done in recover(root):
         report.add(Finding("io", f"recovered an interrupted merge: {done}", str(root or "annotations"),
                            severity="warning"))
-    located: list[Located] = []
     files = corpus_files(root)
     if not files:
         report.add(Finding("io", "no corpus files (*.jsonl) found", str(root or "annotations/corpus")))
     for path in files:
         report.files[str(path)] = "corpus"
-        located.extend(read_located(path, report))
-    report.extend(validate_records(located))
-    _check_one_document_per_file(located, report)
-    return report
+    _check_files_hold_their_document(files, report)
+    return validate_files(files, fast=fast, canonical_ids=True, report=report)
 
 
-def _check_one_document_per_file(located: list[Located], report: Report) -> None:
-    by_file: dict[str, list[Located]] = defaultdict(list)
-    for loc in located:
-        by_file[loc.file].append(loc)
-    for file, locs in by_file.items():
-        stem = Path(file).stem
-        first = locs[0].value if locs else None
-        if not (isinstance(first, dict) and first.get("record") == "document" and first.get("doc_id") == stem):
-            report.add(Finding("schema", f"a corpus file's first record must be the document {stem!r}", file, 1))
-        for loc in locs[1:]:
-            v = loc.value
-            if isinstance(v, dict) and v.get("doc_id") != stem:
-                report.add(Finding("schema", f"record belongs to {v.get('doc_id')!r}, not to this file's {stem!r}",
-                                   file, loc.line, "/doc_id", v.get("id") if isinstance(v.get("id"), str) else None))
+def _check_files_hold_their_document(files: list[Path], report: Report) -> None:
+    """A corpus file is named after its document, whose record is its first line."""
+    for path in files:
+        with open(path, "rb") as f:
+            first = f.readline()
+        try:
+            v = loads_strict(first.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
+            v = None
+        if not (isinstance(v, dict) and v.get("record") == "document" and v.get("doc_id") == path.stem):
+            report.add(Finding("schema", f"a corpus file's first record must be the document {path.stem!r}",
+                               str(path), 1))
 
 
 def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
     """Validate the given files: corpus files as part of the corpus, anything else as a batch against it."""
-    from corpus_pkg.batches import KIND_CORPUS, detect_and_read, validate_batch
+    from corpus_pkg.batches import is_corpus_file, validate_batch
 
     report = Report()
-    corpus_given: list[Located] = []
+    corpus_given = [p for p in paths if is_corpus_file(p, root)]
     for path in paths:
-        probe = Report()
-        kind, locs = detect_and_read(path, probe, root) if path.exists() and not path.is_dir() else ("", [])
-        if kind == KIND_CORPUS:
-            report.files[str(path)] = kind
-            report.findings.extend(probe.findings)
-            corpus_given.extend(locs)
+        if path in corpus_given:
             continue
-        batch_report, _ = validate_batch(path, root)
+        batch_report, _ = validate_batch(path, root, plan=False)
         report.extend(batch_report)
     if corpus_given:
-        report.extend(validate_records(corpus_given))
+        for p in corpus_given:
+            report.files[str(p)] = "corpus"
+        _check_files_hold_their_document(corpus_given, report)
+        validate_files(corpus_given, canonical_ids=True, report=report)
     return report

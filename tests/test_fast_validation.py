@@ -1,0 +1,97 @@
+"""The fast validation path reports exactly what the reference (jsonschema) path reports."""
+
+from __future__ import annotations
+
+import copy
+
+from helpers import write_corpus
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import corpora
+
+from corpus_pkg.fastschema import fast_ok
+from corpus_pkg.jsonio import dumps
+from corpus_pkg.storage import Located, corpus_files, serialize
+from corpus_pkg.validate import schema_findings, validate_files
+
+ODD_VALUES = [None, True, False, 0, -1, 1.0, 2.5, 10**30, "", "x", "PERSON", "UNKNOWN", "\n", [], {}, "a\n",
+              "Q0", "Q42", "kim-jong-un", "bad id!", "CT+", "direct", "DATE", "gold"]
+
+
+@st.composite
+def mutated(draw, record):
+    """A record with one field removed, added, or replaced by an odd value (possibly nested)."""
+    r = copy.deepcopy(record)
+    target = r
+    if draw(st.booleans()):
+        nested = [k for k, v in r.items() if isinstance(v, dict)]
+        if nested:
+            target = r[draw(st.sampled_from(sorted(nested)))]
+    action = draw(st.sampled_from(["drop", "add", "replace", "replace"]))
+    keys = sorted(target)
+    if action == "drop" and keys:
+        del target[draw(st.sampled_from(keys))]
+    elif action == "add":
+        target[draw(st.sampled_from(["extra", "score", "qid", "kind"]))] = draw(st.sampled_from(ODD_VALUES))
+    elif keys:
+        target[draw(st.sampled_from(keys))] = draw(st.sampled_from(ODD_VALUES))
+    return r
+
+
+@given(corpora(max_docs=2), st.data())
+def test_the_fast_schema_check_never_accepts_what_the_schema_rejects(docs, data):
+    records = [r for d in docs for r in (s.to_dict() for s in d.spans)] + \
+              [r.to_dict() for d in docs for r in d.relations]
+    if not records:
+        return
+    record = data.draw(st.sampled_from(records))
+    assert fast_ok(record) and not schema_findings(Located("x", 1, record))
+    bad = data.draw(mutated(record))
+    if fast_ok(bad):
+        assert schema_findings(Located("x", 1, bad)) == []
+
+
+def _as_tuples(report):
+    return sorted((f.rule, f.file, f.line or 0, f.field or "", f.record_id or "", f.message, f.severity)
+                  for f in report.findings)
+
+
+@given(corpora(max_docs=3), st.data())
+def test_fast_and_reference_paths_give_the_same_findings_on_valid_and_broken_corpora(tmp_path_factory, docs, data):
+    root = write_corpus(tmp_path_factory.mktemp("c"), docs)
+    files = corpus_files(root)
+    # Break a few lines: mutate records, or garble the JSON itself.
+    for path in files:
+        lines = path.read_text(encoding="utf-8").split("\n")[:-1]
+        for _ in range(data.draw(st.integers(0, 2))):
+            i = data.draw(st.integers(0, len(lines) - 1))
+            how = data.draw(st.sampled_from(["mutate", "garble", "shift"]))
+            import json
+
+            value = json.loads(lines[i])
+            if how == "mutate":
+                lines[i] = dumps(data.draw(mutated(value)))
+            elif how == "garble":
+                lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
+            elif "start" in value:
+                value["start"] += data.draw(st.sampled_from([-1, 1]))
+                lines[i] = dumps(value)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast = validate_files(files, fast=True, canonical_ids=True)
+    reference = validate_files(files, fast=False, canonical_ids=True)
+    assert _as_tuples(fast) == _as_tuples(reference)
+
+
+def test_a_float_offset_that_json_schema_calls_an_integer_is_refused():
+    docs_text = "Kim met Putin."
+    from corpus_pkg.model import AnnotatedDocument, Document
+
+    d = Document.from_text("t", docs_text, "t.txt")
+    line = serialize(AnnotatedDocument(d)).strip()
+    span = {"record": "span", "id": "t-e001", "doc_id": "t", "layer": "entity", "start": 0.0, "end": 3,
+            "text": "Kim", "label": "PERSON", "attributes": {"kind": "NAM", "cluster": "kim"}, "prefix": "",
+            "suffix": " met Putin.", "provenance": {"annotator": "a", "tool": "t", "tool_version": "1",
+                                                   "status": "gold"}}
+    findings = schema_findings(Located("x", 2, span))
+    assert [f.field for f in findings] == ["/start"] and "integer" in findings[0].message
+    assert line
