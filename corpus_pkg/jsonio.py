@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 # Characters that str.splitlines() and many editors treat as line breaks but JSON
 # leaves raw with ensure_ascii=False: escaped so one record is always one line.
 _LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}

@@ -212,7 +212,9 @@ def batch_schema() -> dict[str, Any]:
         "$schema": DIALECT,
         "$id": BASE + "batch-record.schema.json",
         "title": "Batch record",
-        "description": "One line of a JSONL annotation batch or corpus file: a batch header, document, span or relation.",
+        "description": (
+            "One line of a JSONL annotation batch or corpus file: a batch header, document, span or relation."
+        ),
         "type": "object",
         "required": ["record"],
         "properties": {

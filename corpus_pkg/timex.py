@@ -20,7 +20,10 @@ _PART_OF_DAY = r"(?:MO|MI|AF|EV|NI|DT)"
 _CLOCK = r"\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _TIME = rf"(?:{_CALENDAR}|XXXX-XX-XX)?T(?:{_CLOCK}|{_PART_OF_DAY})"
 _NUM = r"(?:\d+(?:\.\d+)?|X)"
-_DURATION = rf"P(?:(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?|{_NUM}(?:DE|CE|ML|Q|WE))"
+_DURATION = (
+    rf"P(?:(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?"
+    rf"|{_NUM}(?:DE|CE|ML|Q|WE))"
+)
 
 _PATTERNS = {
     "DATE": re.compile(rf"(?:{_CALENDAR}|{_REF})"),

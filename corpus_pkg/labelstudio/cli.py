@@ -1,10 +1,183 @@
-"""``corpus ls ...``: Label Studio commands."""
+"""``corpus ls ...``: Label Studio commands.
+
+Exit codes: 0 ok; 1 invalid data or a conflict; 2 usage, I/O, server down or a
+refused API key. Errors are one clear message, never a traceback.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import click
+
+EXIT_INVALID, EXIT_USAGE = 1, 2
+
+_url = click.option("--url", default=None, metavar="URL",
+                    help="Label Studio URL [env LABEL_STUDIO_URL; default http://127.0.0.1:$LABEL_STUDIO_PORT or 8080].")
+_key = click.option("--api-key", default=None, metavar="TOKEN",
+                    help="Personal Access Token [env LABEL_STUDIO_API_KEY; else the token file of `ls server start`].")
+_project = click.option("--project", "title", required=True, metavar="TITLE", help="Project title.")
+_annotations = click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None,
+                            help="Annotations folder [env CORPUS_ANNOTATIONS; default the package's annotations/].")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _guard(call: Callable[[], Any]) -> Any:
+    """Run a command body; known failures become one message and an exit code."""
+    from corpus_pkg.labelstudio.server import ServerError
+    from corpus_pkg.labelstudio.sync import SyncError
+
+    try:
+        return call()
+    except SyncError as e:
+        _fail(str(e), e.exit_code)
+    except ServerError as e:
+        _fail(str(e), EXIT_USAGE)
+    except OSError as e:
+        _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), EXIT_USAGE)
+    return None
 
 
 @click.group()
 def ls() -> None:
     """Run Label Studio and sync the corpus with it (push, pull, agreement)."""
+
+
+@ls.group()
+def server() -> None:
+    """Install, start, stop or check the local Label Studio server (127.0.0.1 only).
+
+    Its own venv: .venv-labelstudio (env LABEL_STUDIO_VENV). Data: .labelstudio/
+    (env LABEL_STUDIO_DATA_DIR), SQLite unless DJANGO_DB=default and POSTGRE_NAME,
+    POSTGRE_USER, POSTGRE_PASSWORD, POSTGRE_HOST, POSTGRE_PORT are set.
+    """
+
+
+_port = click.option("--port", type=int, default=None, help="Port [env LABEL_STUDIO_PORT; default 8080].")
+_data = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     help="Data folder [env LABEL_STUDIO_DATA_DIR; default .labelstudio/].")
+
+
+@server.command()
+def install() -> None:
+    """Install label-studio into its own venv (does nothing when the right version is there)."""
+    from corpus_pkg.labelstudio import server as srv
+
+    did = _guard(lambda: srv.install(echo=lambda s: click.echo(s, err=True)))
+    click.echo(f"label-studio {srv.LS_VERSION} {'installed' if did else 'already installed'} in {srv.venv_dir()}")
+
+
+@server.command()
+@_port
+@_data
+@click.option("--email", default=None, help="Admin user's email [default admin@corpus.local].")
+@click.option("--timeout", type=float, default=None, help="Seconds to wait for the server to answer [240].")
+def start(port: int | None, data_dir: Path | None, email: str | None, timeout: float | None) -> None:
+    """Start the server, wait until it answers, create the admin and its API token.
+
+    The token is written (mode 0600) to $XDG_STATE_HOME/corpus-pkg/labelstudio/PORT.token,
+    never printed. A busy port is an error, not a reason to move to another.
+    """
+    from corpus_pkg.labelstudio import server as srv
+
+    info = _guard(lambda: srv.start(port, data=data_dir, email=email or srv.DEFAULT_EMAIL,
+                                    timeout=timeout or srv.READY_TIMEOUT))
+    click.echo(f"Label Studio runs at {info.url} (pid {info.pid}); data {info.data_dir}; log {info.log_file}")
+    click.echo(f"API token file: {info.token_file}; admin password file: {srv.password_file(info.port)}")
+
+
+@server.command()
+@_data
+def stop(data_dir: Path | None) -> None:
+    """Stop the server started from the data folder (its whole process group)."""
+    from corpus_pkg.labelstudio import server as srv
+
+    stopped = _guard(lambda: srv.stop(data_dir))
+    click.echo("stopped" if stopped else "not running")
+
+
+@server.command()
+@_data
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(data_dir: Path | None, as_json: bool) -> None:
+    """Say whether the server runs and answers; exit 0 if it answers, 2 if not."""
+    from corpus_pkg.labelstudio import server as srv
+
+    st = srv.status(data_dir)
+    st["installed"] = srv.installed_version()
+    if as_json:
+        click.echo(json.dumps(st, indent=2))
+    else:
+        state = "answers" if st["answers"] else ("runs but does not answer" if st["running"] else "is not running")
+        click.echo(f"Label Studio {state} at {st['url']} (version {st['version'] or '-'}, pid {st['pid'] or '-'}, "
+                   f"installed {st['installed'] or 'no'}); data {st['data_dir']}")
+    sys.exit(0 if st["answers"] else EXIT_USAGE)
+
+
+@ls.command()
+@_project
+@click.option("--as-predictions", is_flag=True, help="Send the annotations as predictions (pre-annotations).")
+@_annotations
+@_url
+@_key
+def push(title: str, as_predictions: bool, annotations: Path | None, url: str | None, api_key: str | None) -> None:
+    """Create or update project TITLE with one task per document and its annotations.
+
+    Safe to repeat: existing documents are updated in place or left alone, never imported twice.
+    """
+    from corpus_pkg.labelstudio.sync import push as do_push
+
+    s = _guard(lambda: do_push(title, as_predictions=as_predictions, root=annotations, url=url, api_key=api_key))
+    click.echo(f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, "
+               f"{s.unchanged} unchanged")
+
+
+@ls.command()
+@_project
+@click.option("--incoming-as-batch", type=click.Path(path_type=Path, file_okay=False), default=None,
+              metavar="DIR", help="On a conflict, write Label Studio's side here as JSONL batches for review.")
+@_annotations
+@_url
+@_key
+def pull(title: str, incoming_as_batch: Path | None, annotations: Path | None, url: str | None,
+         api_key: str | None) -> None:
+    """Bring project TITLE's annotations into the corpus, validated, never overwriting newer corpus edits.
+
+    A document changed on both sides since the last sync is a conflict: nothing is
+    written (exit 1) unless --incoming-as-batch is given.
+    """
+    from corpus_pkg.labelstudio.sync import pull as do_pull
+
+    s = _guard(lambda: do_pull(title, root=annotations, incoming_as_batch=incoming_as_batch, url=url,
+                               api_key=api_key))
+    for note in s.notes:
+        click.echo(f"note: {note}", err=True)
+    if s.corpus_newer:
+        click.echo(f"corpus is newer than Label Studio for {', '.join(s.corpus_newer)} (push to update it)", err=True)
+    if s.batches:
+        click.echo(f"conflicts: Label Studio's side written for review to {', '.join(s.batches)}", err=True)
+    click.echo(f"project {title!r}: {len(s.written)} document(s) written, {len(s.unchanged)} unchanged, "
+               f"{len(s.batches)} conflict batch(es); {s.skipped_annotations} skipped annotation(s) and "
+               f"{s.drafts} draft(s) not pulled")
+
+
+@ls.command()
+@_project
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@_annotations
+@_url
+@_key
+def agreement(title: str, as_json: bool, annotations: Path | None, url: str | None, api_key: str | None) -> None:
+    """Span agreement per layer (strict and partial F1) between annotators of the same tasks."""
+    from corpus_pkg.labelstudio.sync import agreement as do_agreement
+
+    table, numbers = _guard(lambda: do_agreement(title, root=annotations, url=url, api_key=api_key))
+    click.echo(json.dumps(numbers, indent=2, ensure_ascii=False) if as_json else table)
