@@ -1,0 +1,122 @@
+"""``corpus build``, ``corpus diff`` and ``corpus publish``: the Hugging Face dataset commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
+
+
+@click.command()
+@click.option(
+    "--annotations",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Annotations folder (default: the package's annotations/).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Dataset folder (default: the package's dataset/).",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the dataset folder is out of date.")
+def build(annotations: Path | None, out: Path | None, check: bool) -> None:
+    """Build the Hugging Face dataset folder (Parquet per config, dataset card, MANIFEST) from the annotations."""
+    from corpus_pkg import hf
+
+    t0 = time.perf_counter()
+    try:
+        if check:
+            problems = hf.check(annotations, out)
+            for p in problems:
+                click.echo(p, err=True)
+            if problems:
+                click.echo("the dataset is out of date with the annotations (run: corpus build)", err=True)
+                sys.exit(EXIT_STALE)
+            click.echo(f"up to date ({time.perf_counter() - t0:.1f} s)")
+            return
+        result = hf.build(annotations, out)
+    except ValueError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_STALE)
+    for rel in result.written:
+        click.echo(f"wrote {result.out_dir / rel}")
+    for rel in result.removed:
+        click.echo(f"removed {result.out_dir / rel}")
+    click.echo(
+        f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed "
+        f"in {result.out_dir} ({time.perf_counter() - t0:.1f} s)"
+    )
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Git repository for refs (default: the current directory's).",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
+def diff(old: str, new: str, fmt: str, repo: Path | None, exit_code: bool) -> None:
+    """Span-level changes between OLD and NEW annotations, each a git ref or a folder.
+
+    Reports per document and layer: spans added, removed, relabeled, re-bounded,
+    attributes or provenance changed, relations added or removed.
+    """
+    from corpus_pkg.diff import DiffError
+    from corpus_pkg.diff import diff as run
+
+    try:
+        result = run(old, new, repo)
+    except DiffError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.render())
+    if exit_code and result.changes:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--repo-id", required=True, help="ORG/NAME of the dataset repository on the Hub.")
+@click.option("--dry-run", is_flag=True, help="List the files and sizes that would be uploaded; change nothing.")
+@click.option("--token", envvar="HF_TOKEN", default=None, help="Hub token (default: $HF_TOKEN or the saved login).")
+@click.option("--private", is_flag=True, help="Create the repository private if it does not exist.")
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Dataset folder (default: the package's dataset/).",
+)
+@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+def publish(
+    repo_id: str, dry_run: bool, token: str | None, private: bool, dataset: Path | None, annotations: Path | None
+) -> None:
+    """Upload the dataset folder to the Hub and tag it v<version>."""
+    from corpus_pkg.publish import PublishError
+    from corpus_pkg.publish import publish as run
+
+    try:
+        run(
+            repo_id,
+            token=token,
+            dry_run=dry_run,
+            private=private,
+            dataset=dataset,
+            annotations=annotations,
+            echo=click.echo,
+        )
+    except PublishError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_STALE)

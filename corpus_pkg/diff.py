@@ -1,0 +1,397 @@
+"""Span-level differences between two versions of the annotations.
+
+A side is a folder (an annotations root holding ``corpus/``, or the corpus
+folder itself) or a git ref, read with ``git archive`` from the repository's
+``annotations/corpus/*.jsonl`` without touching the working tree.
+
+Spans are matched per document and layer in passes, because span ids are
+positional (``<doc>-e007`` is the seventh entity) and shift when a span is
+inserted before them:
+
+1. same id and same offsets;
+2. same offsets (the id moved);
+3. same id and overlapping offsets: re-bounded (when the document's text
+   changed, also same id and same span text: moved with the text);
+4. the only unmatched span on each side that overlaps the other: re-bounded.
+
+What is left is added or removed. Matched spans are compared for label,
+attributes and provenance. Relations are compared by their type and the
+matched spans at their ends, not by their (also positional) ids.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus_pkg.jsonio import decode_bytes, iter_jsonl_text
+from corpus_pkg.model import Document, Relation, Span
+
+LAYER_ORDER = ("document", "entity", "date", "quote", "claim", "relation")
+KINDS = ("added", "removed", "text-changed", "relabeled", "rebounded", "attributes", "provenance")
+
+
+class DiffError(Exception):
+    """A side that cannot be read."""
+
+
+@dataclass
+class Corpus:
+    """The records of one side, by document."""
+
+    source: str
+    documents: dict[str, Document] = field(default_factory=dict)
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+    relations: dict[str, list[Relation]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    doc_id: str
+    layer: str  # entity, date, quote, claim, relation or document
+    kind: str  # one of KINDS
+    id: str  # the id on the new side (the old one for a removal)
+    old_id: str | None = None
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def render(self) -> str:
+        mark = {"added": "+", "removed": "-"}.get(self.kind, "~")
+        head = f"  {mark} {self.layer:8} {self.kind:12} {self.id}"
+        o, n = self.old or {}, self.new or {}
+        if self.layer == "document":
+            if self.kind == "text-changed":
+                return (
+                    f"{head}  sha256 {o['sha256'][:12]} -> {n['sha256'][:12]} (length {o['length']} -> {n['length']})"
+                )
+            d = n or o
+            return f"{head}  {d['spans']} spans, {d['relations']} relations"
+        if self.layer == "relation":
+            d = n or o
+            return f"{head}  {d['type']}: {_short(d['head_text'])} -> {_short(d['tail_text'])}"
+        if self.kind in ("added", "removed"):
+            d = n or o
+            return f"{head}  [{d['start']}, {d['end']}) {_short(d['text'])} {d['label']}"
+        if self.kind == "relabeled":
+            return f"{head}  {o['label']} -> {n['label']}  [{n['start']}, {n['end']}) {_short(n['text'])}"
+        if self.kind == "rebounded":
+            return (
+                f"{head}  [{o['start']}, {o['end']}) {_short(o['text'])} -> "
+                f"[{n['start']}, {n['end']}) {_short(n['text'])}"
+            )
+        pairs = ", ".join(f"{k}: {o.get(k)!r} -> {n.get(k)!r}" for k in sorted(set(o) | set(n)))
+        return f"{head}  {pairs}"
+
+
+@dataclass
+class Diff:
+    old: str
+    new: str
+    changes: list[Change]
+    documents: int
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(ch.kind for ch in self.changes)
+        return {k: c[k] for k in KINDS if c[k]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "documents": self.documents,
+            "counts": self.counts(),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+    def render(self) -> str:
+        lines: list[str] = []
+        current = None
+        for ch in self.changes:
+            if ch.doc_id != current:
+                current = ch.doc_id
+                lines.append(ch.doc_id)
+            lines.append(ch.render())
+        counts = ", ".join(f"{v} {k}" for k, v in self.counts().items()) or "no changes"
+        lines.append(f"{self.old} -> {self.new}: {self.documents} document(s) compared; {counts}")
+        return "\n".join(lines)
+
+
+def _short(s: str, width: int = 60) -> str:
+    s = s.replace("\n", "⏎")
+    return repr(s if len(s) <= width else s[: width - 1] + "…")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _add_file(corpus: Corpus, name: str, data: bytes) -> None:
+    text, problem = decode_bytes(data)
+    if problem:
+        raise DiffError(f"{corpus.source}: {name}: {problem}")
+    assert text is not None
+    for line in iter_jsonl_text(text):
+        if line.error:
+            raise DiffError(f"{corpus.source}: {name}:{line.number}: {line.error}")
+        v = line.value
+        try:
+            kind = v.get("record") if isinstance(v, dict) else None
+            if kind == "document":
+                doc = Document.from_dict(v)
+                corpus.documents[doc.doc_id] = doc
+            elif kind == "span":
+                s = Span.from_dict(v)
+                corpus.spans.setdefault(s.doc_id, []).append(s)
+            elif kind == "relation":
+                r = Relation.from_dict(v)
+                corpus.relations.setdefault(r.doc_id, []).append(r)
+            else:
+                raise KeyError("record")
+        except (KeyError, TypeError) as e:
+            raise DiffError(f"{corpus.source}: {name}:{line.number}: not a corpus record ({e})") from e
+
+
+def read_folder(path: Path) -> Corpus:
+    folder = path / "corpus" if (path / "corpus").is_dir() else path
+    files = sorted(folder.glob("*.jsonl"))
+    if not files and folder == path:
+        raise DiffError(f"{path} holds neither corpus/ nor *.jsonl files")
+    corpus = Corpus(str(path))
+    for f in files:
+        _add_file(corpus, f.name, f.read_bytes())
+    return corpus
+
+
+def _git(repo: Path, *args: str) -> bytes:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    if proc.returncode:
+        why = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
+        raise DiffError(f"git {' '.join(args)}: {why}")
+    return proc.stdout
+
+
+def read_ref(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Corpus:
+    top = Path(_git(repo, "rev-parse", "--show-toplevel").decode().strip())
+    commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+    corpus = Corpus(ref)
+    listed = _git(top, "ls-tree", "--name-only", f"{commit}:{subdir}") if _has_tree(top, commit, subdir) else b""
+    if not any(n.endswith(b".jsonl") for n in listed.splitlines()):
+        return corpus
+    archive = _git(top, "archive", "--format=tar", commit, "--", subdir)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in sorted(tar.getmembers(), key=lambda m: m.name):
+            rel = member.name[len(subdir) + 1 :] if member.name.startswith(subdir + "/") else None
+            if member.isfile() and rel and "/" not in rel and rel.endswith(".jsonl"):
+                fh = tar.extractfile(member)
+                assert fh is not None
+                _add_file(corpus, rel, fh.read())
+    return corpus
+
+
+def _has_tree(top: Path, commit: str, subdir: str) -> bool:
+    proc = subprocess.run(
+        ["git", "-C", str(top), "cat-file", "-e", f"{commit}:{subdir}"], capture_output=True, check=False
+    )
+    return proc.returncode == 0
+
+
+def read_side(spec: str, repo: Path | None = None) -> Corpus:
+    """A folder if ``spec`` names one, else a git ref in ``repo`` (default: the current directory's repository)."""
+    path = Path(spec)
+    if path.is_dir():
+        return read_folder(path)
+    if repo is None:
+        repo = Path.cwd()
+    try:
+        return read_ref(spec, repo)
+    except DiffError as e:
+        raise DiffError(f"{spec!r} is neither a folder nor a git ref in {repo}: {e}") from e
+
+
+# ---------------------------------------------------------------- comparing
+
+
+def _span_view(s: Span) -> dict[str, Any]:
+    return {"start": s.start, "end": s.end, "text": s.text, "label": s.label}
+
+
+def _match(
+    old: list[Span], new: list[Span], text_changed: bool = False
+) -> tuple[list[tuple[Span, Span]], list[Span], list[Span]]:
+    pairs: list[tuple[Span, Span]] = []
+    old_left, new_left = list(old), list(new)
+
+    def take(pred) -> None:  # pred(old, new) -> bool
+        for o in list(old_left):
+            hits = [n for n in new_left if pred(o, n)]
+            if hits:
+                n = hits[0]
+                pairs.append((o, n))
+                old_left.remove(o)
+                new_left.remove(n)
+
+    def overlap(a: Span, b: Span) -> bool:
+        return a.start < b.end and b.start < a.end
+
+    take(lambda o, n: o.id == n.id and (o.start, o.end) == (n.start, n.end))
+    take(lambda o, n: (o.start, o.end) == (n.start, n.end))
+    take(lambda o, n: o.id == n.id and overlap(o, n))
+    if text_changed:  # an edit of the text shifts offsets: the same id over the same words is the same span
+        take(lambda o, n: o.id == n.id and o.text == n.text)
+    for o in list(old_left):
+        mine = [n for n in new_left if overlap(o, n)]
+        if len(mine) == 1 and [x for x in old_left if overlap(x, mine[0])] == [o]:
+            pairs.append((o, mine[0]))
+            old_left.remove(o)
+            new_left.remove(mine[0])
+    return pairs, old_left, new_left
+
+
+def _span_changes(doc_id: str, layer: str, o: Span, n: Span) -> list[Change]:
+    out = []
+    ids = {"id": n.id, "old_id": o.id if o.id != n.id else None}
+    if (o.start, o.end) != (n.start, n.end):
+        out.append(Change(doc_id, layer, "rebounded", **ids, old=_span_view(o), new=_span_view(n)))
+    if o.label != n.label:
+        out.append(Change(doc_id, layer, "relabeled", **ids, old=_span_view(o), new=_span_view(n)))
+    if o.attributes != n.attributes:
+        keys = sorted(k for k in set(o.attributes) | set(n.attributes) if o.attributes.get(k) != n.attributes.get(k))
+        out.append(
+            Change(
+                doc_id,
+                layer,
+                "attributes",
+                **ids,
+                old={k: o.attributes.get(k) for k in keys},
+                new={k: n.attributes.get(k) for k in keys},
+            )
+        )
+    if o.provenance != n.provenance:
+        po, pn = o.provenance.to_dict(), n.provenance.to_dict()
+        keys = sorted(k for k in set(po) | set(pn) if po.get(k) != pn.get(k))
+        out.append(
+            Change(
+                doc_id, layer, "provenance", **ids, old={k: po.get(k) for k in keys}, new={k: pn.get(k) for k in keys}
+            )
+        )
+    return out
+
+
+def _relation_view(r: Relation, spans: dict[str, Span]) -> dict[str, Any]:
+    head, tail = spans.get(r.head), spans.get(r.tail)
+    return {
+        "type": r.type,
+        "head": r.head,
+        "tail": r.tail,
+        "head_text": head.text if head else "?",
+        "tail_text": tail.text if tail else "?",
+    }
+
+
+def diff_corpora(old: Corpus, new: Corpus) -> Diff:
+    changes: list[Change] = []
+    doc_ids = sorted(set(old.documents) | set(new.documents))
+    for doc_id in doc_ids:
+        od, nd = old.documents.get(doc_id), new.documents.get(doc_id)
+        o_spans, n_spans = old.spans.get(doc_id, []), new.spans.get(doc_id, [])
+        o_rels, n_rels = old.relations.get(doc_id, []), new.relations.get(doc_id, [])
+        if od is None or nd is None:
+            kind = "added" if od is None else "removed"
+            count = {
+                "spans": len(n_spans if od is None else o_spans),
+                "relations": len(n_rels if od is None else o_rels),
+            }
+            changes.append(
+                Change(
+                    doc_id,
+                    "document",
+                    kind,
+                    doc_id,
+                    new=count if od is None else None,
+                    old=count if nd is None else None,
+                )
+            )
+            continue
+        if od.sha256 != nd.sha256:
+            changes.append(
+                Change(
+                    doc_id,
+                    "document",
+                    "text-changed",
+                    doc_id,
+                    old={"sha256": od.sha256, "length": len(od.text)},
+                    new={"sha256": nd.sha256, "length": len(nd.text)},
+                )
+            )
+        mapping: dict[str, str] = {}
+        for layer in LAYER_ORDER[1:-1]:
+            pairs, removed, added = _match(
+                [s for s in o_spans if s.layer == layer],
+                [s for s in n_spans if s.layer == layer],
+                od.sha256 != nd.sha256,
+            )
+            layer_changes = []
+            for o, n in pairs:
+                mapping[o.id] = n.id
+                layer_changes += _span_changes(doc_id, layer, o, n)
+            layer_changes += [Change(doc_id, layer, "removed", s.id, old=_span_view(s)) for s in removed]
+            layer_changes += [Change(doc_id, layer, "added", s.id, new=_span_view(s)) for s in added]
+            changes += sorted(layer_changes, key=lambda c: (_pos(c), c.id, KINDS.index(c.kind)))
+        changes += _relation_changes(
+            doc_id, o_rels, n_rels, mapping, {s.id: s for s in o_spans}, {s.id: s for s in n_spans}
+        )
+    return Diff(old.source, new.source, changes, len(doc_ids))
+
+
+def _pos(c: Change) -> tuple[int, int]:
+    d = c.new if c.new and "start" in c.new else c.old
+    return (d["start"], d["end"]) if d and "start" in d else (-1, -1)
+
+
+def _relation_changes(
+    doc_id: str,
+    o_rels: list[Relation],
+    n_rels: list[Relation],
+    mapping: dict[str, str],
+    o_spans: dict[str, Span],
+    n_spans: dict[str, Span],
+) -> list[Change]:
+    old_keys = {}
+    for r in o_rels:
+        key = (r.type, mapping.get(r.head, f"old:{r.head}"), mapping.get(r.tail, f"old:{r.tail}"))
+        old_keys[key] = r
+    new_keys = {(r.type, r.head, r.tail): r for r in n_rels}
+    out = []
+    for key in sorted(set(old_keys) | set(new_keys)):
+        o, n = old_keys.get(key), new_keys.get(key)
+        if o is None:
+            out.append(Change(doc_id, "relation", "added", n.id, new=_relation_view(n, n_spans)))
+        elif n is None:
+            out.append(Change(doc_id, "relation", "removed", o.id, old=_relation_view(o, o_spans)))
+        elif o.provenance != n.provenance:
+            po, pn = o.provenance.to_dict(), n.provenance.to_dict()
+            keys = sorted(k for k in set(po) | set(pn) if po.get(k) != pn.get(k))
+            out.append(
+                Change(
+                    doc_id,
+                    "relation",
+                    "provenance",
+                    n.id,
+                    o.id if o.id != n.id else None,
+                    {k: po.get(k) for k in keys},
+                    {k: pn.get(k) for k in keys},
+                )
+            )
+    return out
+
+
+def diff(old: str, new: str, repo: Path | None = None) -> Diff:
+    """Compare two sides, each a folder or a git ref."""
+    return diff_corpora(read_side(old, repo), read_side(new, repo))
