@@ -16,13 +16,25 @@ import click
 
 EXIT_INVALID, EXIT_USAGE = 1, 2
 
-_url = click.option("--url", default=None, metavar="URL",
-                    help="Label Studio URL [env LABEL_STUDIO_URL; default http://127.0.0.1:$LABEL_STUDIO_PORT or 8080].")
-_key = click.option("--api-key", default=None, metavar="TOKEN",
-                    help="Personal Access Token [env LABEL_STUDIO_API_KEY; else the token file of `ls server start`].")
+_url = click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="Label Studio URL [env LABEL_STUDIO_URL; default http://127.0.0.1:$LABEL_STUDIO_PORT or 8080].",
+)
+_key = click.option(
+    "--api-key",
+    default=None,
+    metavar="TOKEN",
+    help="Personal Access Token [env LABEL_STUDIO_API_KEY; else the token file of `ls server start`].",
+)
 _project = click.option("--project", "title", required=True, metavar="TITLE", help="Project title.")
-_annotations = click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None,
-                            help="Annotations folder [env CORPUS_ANNOTATIONS; default the package's annotations/].")
+_annotations = click.option(
+    "--annotations",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Annotations folder [env CORPUS_ANNOTATIONS; default the package's annotations/].",
+)
 
 
 def _fail(message: str, code: int) -> None:
@@ -62,8 +74,12 @@ def server() -> None:
 
 
 _port = click.option("--port", type=int, default=None, help="Port [env LABEL_STUDIO_PORT; default 8080].")
-_data = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                     help="Data folder [env LABEL_STUDIO_DATA_DIR; default .labelstudio/].")
+_data = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Data folder [env LABEL_STUDIO_DATA_DIR; default .labelstudio/].",
+)
 
 
 @server.command()
@@ -88,10 +104,12 @@ def start(port: int | None, data_dir: Path | None, email: str | None, timeout: f
     """
     from corpus_pkg.labelstudio import server as srv
 
-    info = _guard(lambda: srv.start(port, data=data_dir, email=email or srv.DEFAULT_EMAIL,
-                                    timeout=timeout or srv.READY_TIMEOUT))
+    info = _guard(
+        lambda: srv.start(port, data=data_dir, email=email or srv.DEFAULT_EMAIL, timeout=timeout or srv.READY_TIMEOUT)
+    )
     click.echo(f"Label Studio runs at {info.url} (pid {info.pid}); data {info.data_dir}; log {info.log_file}")
     click.echo(f"API token file: {info.token_file}; admin password file: {srv.password_file(info.port)}")
+    click.echo(f"log in at {info.url}/user/login/ as {email or srv.DEFAULT_EMAIL} with the password in that file")
 
 
 @server.command()
@@ -117,8 +135,10 @@ def status(data_dir: Path | None, as_json: bool) -> None:
         click.echo(json.dumps(st, indent=2))
     else:
         state = "answers" if st["answers"] else ("runs but does not answer" if st["running"] else "is not running")
-        click.echo(f"Label Studio {state} at {st['url']} (version {st['version'] or '-'}, pid {st['pid'] or '-'}, "
-                   f"installed {st['installed'] or 'no'}); data {st['data_dir']}")
+        click.echo(
+            f"Label Studio {state} at {st['url']} (version {st['version'] or '-'}, pid {st['pid'] or '-'}, "
+            f"installed {st['installed'] or 'no'}); data {st['data_dir']}"
+        )
     sys.exit(0 if st["answers"] else EXIT_USAGE)
 
 
@@ -136,19 +156,29 @@ def push(title: str, as_predictions: bool, annotations: Path | None, url: str | 
     from corpus_pkg.labelstudio.sync import push as do_push
 
     s = _guard(lambda: do_push(title, as_predictions=as_predictions, root=annotations, url=url, api_key=api_key))
-    click.echo(f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, "
-               f"{s.unchanged} unchanged")
+    click.echo(
+        f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, {s.unchanged} unchanged"
+    )
+    from corpus_pkg.labelstudio.sync import resolve
+
+    click.echo(f"annotate at {resolve(url, api_key)[0].rstrip('/')}/projects/{s.project_id}/data")
 
 
 @ls.command()
 @_project
-@click.option("--incoming-as-batch", type=click.Path(path_type=Path, file_okay=False), default=None,
-              metavar="DIR", help="On a conflict, write Label Studio's side here as JSONL batches for review.")
+@click.option(
+    "--incoming-as-batch",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="On a conflict, write Label Studio's side here as JSONL batches for review.",
+)
 @_annotations
 @_url
 @_key
-def pull(title: str, incoming_as_batch: Path | None, annotations: Path | None, url: str | None,
-         api_key: str | None) -> None:
+def pull(
+    title: str, incoming_as_batch: Path | None, annotations: Path | None, url: str | None, api_key: str | None
+) -> None:
     """Bring project TITLE's annotations into the corpus, validated, never overwriting newer corpus edits.
 
     A document changed on both sides since the last sync is a conflict: nothing is
@@ -156,17 +186,18 @@ def pull(title: str, incoming_as_batch: Path | None, annotations: Path | None, u
     """
     from corpus_pkg.labelstudio.sync import pull as do_pull
 
-    s = _guard(lambda: do_pull(title, root=annotations, incoming_as_batch=incoming_as_batch, url=url,
-                               api_key=api_key))
+    s = _guard(lambda: do_pull(title, root=annotations, incoming_as_batch=incoming_as_batch, url=url, api_key=api_key))
     for note in s.notes:
         click.echo(f"note: {note}", err=True)
     if s.corpus_newer:
         click.echo(f"corpus is newer than Label Studio for {', '.join(s.corpus_newer)} (push to update it)", err=True)
     if s.batches:
         click.echo(f"conflicts: Label Studio's side written for review to {', '.join(s.batches)}", err=True)
-    click.echo(f"project {title!r}: {len(s.written)} document(s) written, {len(s.unchanged)} unchanged, "
-               f"{len(s.batches)} conflict batch(es); {s.skipped_annotations} skipped annotation(s) and "
-               f"{s.drafts} draft(s) not pulled")
+    click.echo(
+        f"project {title!r}: {len(s.written)} document(s) written, {len(s.unchanged)} unchanged, "
+        f"{len(s.batches)} conflict batch(es); {s.skipped_annotations} skipped annotation(s) and "
+        f"{s.drafts} draft(s) not pulled"
+    )
 
 
 @ls.command()

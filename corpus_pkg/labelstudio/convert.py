@@ -1,0 +1,397 @@
+"""Pure conversion between our documents and Label Studio tasks and annotation results.
+
+A span is one region (``type: labels``) whose ``id`` is the span id; each of
+its attributes is a per-region result sharing that id; a relation is a
+``type: relation`` result from the head span to the tail span. No I/O here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from corpus_pkg.labels import LAYER_LETTER, label_sets
+from corpus_pkg.labelstudio.config import BOOLEAN_ATTRIBUTES, CONTROLS, LABELS, TEXT, TEXT_ATTRIBUTES, span_labels
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, Span, make_span
+
+TOOL = "label-studio"
+
+# What a round trip through Label Studio does not keep. With the document as
+# last synced given as ``base``, unchanged records come back exactly; these are
+# the differences for records made or edited in Label Studio (or without a base).
+RESTRICTIONS: dict[str, str] = {
+    "provenance": "Label Studio records one author per annotation, not per region: a span or relation not "
+    "identical to one in the base gets the annotation's author (email), tool 'label-studio', the "
+    "server's version, status gold (annotation) or prediction (prediction) and the prediction score.",
+    "relation-id": "Label Studio relations have no id: a relation not in the base gets the next free <doc_id>-rNNN.",
+    "region-id": "A region id that is not one of this document's span ids of that layer (the editor makes random "
+    "ones) becomes the next free <doc_id>-<letter>NNN; relations follow the new id.",
+    "qid-null": "An entity qid of null is not sent and reads back as absent.",
+}
+# Filled in when a region lacks the attribute (as in offset-free drafts).
+DEFAULTS: dict[tuple[str, str], Any] = {("entity", "kind"): "NAM"}
+
+_CONTROL_OF = {name: key for key, name in CONTROLS.items()}
+
+
+class ConvertError(ValueError):
+    """Label Studio data that cannot become records; each problem names document, region and text."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def task_data(doc: Document) -> dict[str, Any]:
+    """The ``data`` of the task holding ``doc``; ``doc_id`` is the key sync looks tasks up by."""
+    return {TEXT: doc.text, "doc_id": doc.doc_id, "sha256": doc.sha256}
+
+
+def _check_text(doc: Document, sid: str, start: int, end: int, text: str | None) -> str | None:
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(doc.text)):
+        return f"{doc.doc_id}: region {sid}: offsets [{start}, {end}) are not within the text (length {len(doc.text)})"
+    if text is not None and doc.text[start:end] != text:
+        return f"{doc.doc_id}: region {sid}: text {text!r} differs from text[{start}:{end}] = {doc.text[start:end]!r}"
+    return None
+
+
+def to_result(doc: AnnotatedDocument) -> list[dict[str, Any]]:
+    """The annotation ``result`` holding every span, attribute and relation of ``doc``."""
+    problems: list[str] = []
+    out: list[dict[str, Any]] = []
+    d = doc.sorted()
+    for s in d.spans:
+        problem = _check_text(d.document, s.id, s.start, s.end, s.text)
+        if problem:
+            problems.append(problem)
+            continue
+        where = {"start": s.start, "end": s.end}
+        out.append(
+            {
+                "id": s.id,
+                "from_name": LABELS,
+                "to_name": TEXT,
+                "type": "labels",
+                "value": {**where, "text": s.text, "labels": [s.label]},
+            }
+        )
+        for (layer, attribute), control in CONTROLS.items():
+            if layer != s.layer or s.attributes.get(attribute) is None:
+                continue
+            value = s.attributes[attribute]
+            if (layer, attribute) in TEXT_ATTRIBUTES:
+                out.append(
+                    {
+                        "id": s.id,
+                        "from_name": control,
+                        "to_name": TEXT,
+                        "type": "textarea",
+                        "value": {**where, "text": [value]},
+                    }
+                )
+            else:
+                choice = ("true" if value else "false") if (layer, attribute) in BOOLEAN_ATTRIBUTES else value
+                out.append(
+                    {
+                        "id": s.id,
+                        "from_name": control,
+                        "to_name": TEXT,
+                        "type": "choices",
+                        "value": {**where, "text": s.text, "choices": [choice]},
+                    }
+                )
+    for r in d.relations:
+        out.append({"from_id": r.head, "to_id": r.tail, "type": "relation", "direction": "right", "labels": [r.type]})
+    if problems:
+        raise ConvertError(problems)
+    return out
+
+
+@dataclass
+class _Region:
+    id: str
+    layer: str
+    label: str
+    start: int
+    end: int
+    attributes: dict[str, Any]
+
+
+def _parse(
+    document: Document, result: list[dict[str, Any]]
+) -> tuple[dict[str, _Region], list[tuple], list[str], set[str]]:
+    """Regions by id, raw relations (from, to, direction, labels), problems and the ids of refused regions."""
+    doc_id, layers = document.doc_id, span_labels()
+    problems: list[str] = []
+    regions: dict[str, _Region] = {}
+    refused: set[str] = set()
+    extra: list[dict[str, Any]] = []
+    relations: list[tuple] = []
+    for item in result:
+        kind = item.get("type")
+        if kind == "relation":
+            relations.append(
+                (item.get("from_id"), item.get("to_id"), item.get("direction", "right"), item.get("labels") or [])
+            )
+            continue
+        if item.get("from_name") != LABELS:
+            extra.append(item)
+            continue
+        rid, value = str(item.get("id")), item.get("value") or {}
+        labels = value.get("labels") or []
+        start, end = value.get("start"), value.get("end")
+        shown = doc_id if not isinstance(start, int) or not isinstance(end, int) else repr(document.text[start:end])
+        if len(labels) != 1 or labels[0] not in layers:
+            problems.append(f"{doc_id}: region {rid} ({shown}): needs exactly one known label, has {labels}")
+            refused.add(rid)
+            continue
+        if rid in regions:
+            problems.append(f"{doc_id}: region id {rid} is used twice")
+            continue
+        problem = _check_text(document, rid, start, end, value.get("text"))
+        if problem:
+            problems.append(problem)
+            refused.add(rid)
+            continue
+        regions[rid] = _Region(rid, layers[labels[0]], labels[0], start, end, {})
+    for item in extra:
+        rid, control, value = str(item.get("id")), item.get("from_name"), item.get("value") or {}
+        key = _CONTROL_OF.get(control)
+        region = regions.get(rid)
+        if rid in refused:
+            continue
+        if key is None:
+            problems.append(f"{doc_id}: result {rid}: unknown control {control!r}")
+            continue
+        if region is None:
+            problems.append(f"{doc_id}: {control} result points at region {rid}, which is not a span")
+            continue
+        layer, attribute = key
+        if layer != region.layer:
+            continue  # left over from a label the editor changed; meaningless for the new one
+        if key in TEXT_ATTRIBUTES:
+            texts = [t.strip() for t in value.get("text") or [] if isinstance(t, str) and t.strip()]
+            if texts:
+                region.attributes[attribute] = texts[-1]
+        else:
+            choices = value.get("choices") or []
+            if len(choices) != 1:
+                problems.append(
+                    f"{doc_id}: region {rid} ({document.text[region.start : region.end]!r}): "
+                    f"{control} needs one choice, has {choices}"
+                )
+                continue
+            region.attributes[attribute] = choices[0] == "true" if key in BOOLEAN_ATTRIBUTES else choices[0]
+    for region in regions.values():
+        for (layer, attribute), default in DEFAULTS.items():
+            if region.layer == layer:
+                region.attributes.setdefault(attribute, default)
+    return regions, relations, problems, refused
+
+
+def _number(sid: str, doc_id: str, letter: str) -> int | None:
+    m = re.fullmatch(re.escape(doc_id) + "-" + letter + r"(\d+)", sid)
+    return int(m[1]) if m else None
+
+
+def _same_span(a: Span, b: Span) -> bool:
+    def attrs(s: Span) -> dict[str, Any]:
+        return {k: v for k, v in s.attributes.items() if v is not None}
+
+    return (a.id, a.layer, a.start, a.end, a.label, attrs(a)) == (b.id, b.layer, b.start, b.end, b.label, attrs(b))
+
+
+def from_result(
+    document: Document,
+    result: list[dict[str, Any]],
+    origin: Provenance,
+    base: AnnotatedDocument | None = None,
+) -> AnnotatedDocument:
+    """The document's spans and relations in a Label Studio ``result`` (see RESTRICTIONS).
+
+    ``origin`` is the provenance of records that are not identical to one in
+    ``base`` (the document as last synced). Raises ConvertError listing every
+    region that cannot be read.
+    """
+    doc_id = document.doc_id
+    regions, raw_relations, problems, refused = _parse(document, result)
+    base_spans = {s.id: s for s in (base.spans if base else [])}
+
+    # Keep ids this document issued for the region's layer; number the rest after the highest in use.
+    ids: dict[str, str] = {}
+    highest: dict[str, int] = defaultdict(int)
+    for sid in list(base_spans) + list(regions):
+        for layer, letter in LAYER_LETTER.items():
+            n = _number(sid, doc_id, letter)
+            if n is not None:
+                highest[layer] = max(highest[layer], n)
+    fresh = []
+    for r in regions.values():
+        if _number(r.id, doc_id, LAYER_LETTER[r.layer]) is not None:
+            ids[r.id] = r.id
+        else:
+            fresh.append(r)
+    for r in sorted(fresh, key=lambda r: (r.start, r.end, r.id)):
+        highest[r.layer] += 1
+        ids[r.id] = f"{doc_id}-{LAYER_LETTER[r.layer]}{highest[r.layer]:03d}"
+
+    out = AnnotatedDocument(document)
+    for r in regions.values():
+        span = make_span(
+            document,
+            id=ids[r.id],
+            layer=r.layer,
+            start=r.start,
+            end=r.end,
+            label=r.label,
+            attributes=dict(r.attributes),
+            provenance=origin,
+        )
+        old = base_spans.get(span.id)
+        out.spans.append(old if old is not None and _same_span(old, span) else span)
+
+    rel_types = label_sets().relation_types
+    base_rels = {(r.type, r.head, r.tail): r for r in (base.relations if base else [])}
+    seen: set[tuple[str, str, str]] = set()
+    new: list[tuple[str, str, str]] = []
+    for from_id, to_id, direction, labels in raw_relations:
+        if len(labels) != 1 or labels[0] not in rel_types:
+            problems.append(
+                f"{doc_id}: relation {from_id} -> {to_id} needs exactly one of {sorted(rel_types)}, has {labels}"
+            )
+            continue
+        a, b = regions.get(str(from_id)), regions.get(str(to_id))
+        if str(from_id) in refused or str(to_id) in refused:
+            continue
+        if a is None or b is None:
+            problems.append(
+                f"{doc_id}: {labels[0]} relation {from_id} -> {to_id} points at a region that is not a span"
+            )
+            continue
+        head_layer, _tail_layer = rel_types[labels[0]]
+        # Which end is the head follows from the layers, whichever way the annotator drew the arrow.
+        if (a.layer != head_layer and b.layer == head_layer) or (a.layer == b.layer and direction == "left"):
+            a, b = b, a
+        key = (labels[0], ids[a.id], ids[b.id])
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in base_rels:
+            out.relations.append(base_rels[key])
+        else:
+            new.append(key)
+    used = [n for r in (base.relations if base else []) if (n := _number(r.id, doc_id, "r")) is not None]
+    next_n = max(used, default=0)
+    for rel_type, head, tail in sorted(new):
+        next_n += 1
+        out.relations.append(Relation(f"{doc_id}-r{next_n:03d}", doc_id, rel_type, head, tail, origin))
+    if problems:
+        raise ConvertError(problems)
+    return out.sorted()
+
+
+def content_key(result: list[dict[str, Any]]) -> str:
+    """A sha256 of what a result says, blind to order and to keys the editor adds (origin, meta...)."""
+    items = []
+    for item in result:
+        v = item.get("value") or {}
+        if item.get("type") == "relation":
+            items.append(
+                [
+                    "relation",
+                    str(item.get("from_id")),
+                    str(item.get("to_id")),
+                    item.get("direction"),
+                    sorted(item.get("labels") or []),
+                ]
+            )
+        else:
+            payload = {k: v[k] for k in ("labels", "choices") if k in v}
+            if item.get("type") == "textarea":
+                payload["text"] = v.get("text")
+            items.append(
+                [
+                    str(item.get("id")),
+                    item.get("from_name"),
+                    v.get("start"),
+                    v.get("end"),
+                    json.dumps(payload, sort_keys=True, ensure_ascii=False),
+                ]
+            )
+    blob = json.dumps(sorted(items, key=lambda x: json.dumps(x, ensure_ascii=False)), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def with_provenance(doc: AnnotatedDocument, provenance: Provenance) -> AnnotatedDocument:
+    """``doc`` with every record's provenance replaced (what a round trip without a base gives)."""
+    return AnnotatedDocument(
+        doc.document,
+        [replace(s, provenance=provenance) for s in doc.spans],
+        [replace(r, provenance=provenance) for r in doc.relations],
+    )
+
+
+def export_to_located(tasks: list[Any], file: str, report: Any) -> list[Any]:
+    """Records of a Label Studio JSON export, read as a batch (the "line" of a record is its task's position).
+
+    Each task stands for one document: its latest non-skipped annotation, else its latest
+    prediction (as ``corpus ls pull`` chooses). A header naming the text every task was made
+    against comes first, so a task made on another text of a document is re-anchored.
+    """
+    from corpus_pkg.findings import Finding
+    from corpus_pkg.labelstudio.sync import _origin, selected
+    from corpus_pkg.storage import Located
+
+    out: list[Located] = []
+    against: dict[str, str] = {}
+    for n, task in enumerate(tasks, start=1):
+        data = task.get("data") if isinstance(task, dict) else None
+        doc_id, text = (data or {}).get("doc_id"), (data or {}).get(TEXT)
+        if not isinstance(doc_id, str) or not isinstance(text, str) or not text:
+            report.add(Finding("label-studio", "task has no data.doc_id and data.text", file, n, "/data"))
+            continue
+        try:
+            doc = Document.from_text(doc_id, text, f"label-studio:{file}")
+        except (TypeError, ValueError) as e:
+            report.add(Finding("label-studio", f"task {doc_id!r}: {e}", file, n, "/data"))
+            continue
+        choice = selected(task)
+        if choice is None:
+            continue
+        kind, item = choice
+        if not isinstance(item.get("result"), list):
+            report.add(Finding("label-studio", f"task {doc_id!r}: the {kind} has no result list", file, n))
+            continue
+        try:
+            converted = from_result(doc, item["result"], _origin(kind, item, "export"))
+        except ConvertError as e:
+            for problem in e.problems:
+                report.add(Finding("label-studio", problem, file, n, "/result", doc_id))
+            continue
+        against[doc_id] = doc.sha256
+        # Ids numbered here (regions the editor made, all relations) are local to the batch: the
+        # merge gives them corpus ids. Region ids that are corpus span ids are kept, so a span
+        # sent by `corpus ls push` is recognized as the same span.
+        sent = {str(item.get("id")) for item in item["result"] if isinstance(item, dict)}
+        local = {sp.id: (sp.id if sp.id in sent else f"t{n}.{sp.id}") for sp in converted.spans}
+        out.append(Located(file, n, doc.to_dict() | {"source_file": f"label-studio export {file}"}))
+        out += [Located(file, n, sp.to_dict() | {"id": local[sp.id]}) for sp in converted.spans]
+        out += [
+            Located(
+                file,
+                n,
+                r.to_dict()
+                | {"id": f"t{n}.{r.id}", "head": local.get(r.head, r.head), "tail": local.get(r.tail, r.tail)},
+            )
+            for r in converted.relations
+        ]
+    header = {
+        "record": "batch",
+        "batch_id": re.sub(r"[^a-z0-9-]+", "-", file.rsplit("/", 1)[-1].lower()).strip("-") or "label-studio",
+        "against": against,
+    }
+    return [Located(file, 0, header), *out]

@@ -1,0 +1,682 @@
+"""Push the corpus to a Label Studio project, pull annotations back, measure agreement.
+
+One task per document, found by ``data.doc_id`` (Label Studio does not
+de-duplicate imports, so an existing document is never imported again).
+
+Which annotation a pull takes into the corpus: per task, the most recently
+updated annotation that was not skipped (``was_cancelled``); with none, the
+most recent prediction. Drafts (unsubmitted work) are never pulled. When
+several annotators annotated one task, each one's annotation is also written,
+attributed to them, to ``annotations/.sync/<project-slug>/<annotator>.jsonl``
+so agreement can be measured (``corpus ls agreement``).
+
+What was last synced is kept in ``annotations/.sync/<project-slug>.json``: per
+document the sha256 of its corpus file and a content hash of the Label Studio
+annotation at that moment. A pull then knows which side changed:
+
+- only Label Studio: the corpus file is rewritten;
+- only the corpus: nothing is written (push it);
+- both: a conflict naming the spans; nothing at all is written, unless
+  ``incoming_as_batch`` is given, where the Label Studio side of each
+  conflicting document goes as a JSONL batch for review.
+
+A push refuses, before changing anything, documents whose Label Studio side
+changed since the last sync (pull first).
+
+Connection: ``url`` / ``api_key`` arguments first, then the environment
+(``LABEL_STUDIO_URL``, ``LABEL_STUDIO_API_KEY``), then for a local server the
+token file ``corpus ls server start`` wrote (see server.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from corpus_pkg import __version__
+from corpus_pkg.jsonio import dumps_lines, write_atomic
+from corpus_pkg.labelstudio import server
+from corpus_pkg.labelstudio.config import labeling_config
+from corpus_pkg.labelstudio.convert import TOOL, ConvertError, content_key, from_result, task_data, to_result
+from corpus_pkg.model import AnnotatedDocument, Provenance, Span
+from corpus_pkg.paths import annotations_dir
+from corpus_pkg.storage import Located, load_corpus, serialize, write_document
+
+EXIT_INVALID, EXIT_USAGE = 1, 2
+IMPORT_CHUNK = 200
+MODEL_VERSION = f"corpus_pkg-{__version__}"
+
+
+class SyncError(Exception):
+    """A sync that cannot go on; ``exit_code`` 1 for invalid data or a conflict, 2 for usage, I/O, server."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _progress(items: Iterable[Any], desc: str, total: int | None = None) -> Iterable[Any]:
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, total=total, disable=not sys.stderr.isatty(), leave=False)
+
+
+def _sha(s: str) -> str:
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()
+
+
+def _d(x: Any) -> dict[str, Any]:
+    """SDK objects and plain dicts alike as dicts."""
+    if isinstance(x, dict):
+        return x
+    return x.dict() if hasattr(x, "dict") else dict(x)
+
+
+# -- connection ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Connection:
+    client: Any
+    url: str
+    version: str
+    user_id: int
+    email: str
+
+
+def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, str | None]:
+    """The URL and key to use: arguments, then environment, then the local token file."""
+    url = (url or os.environ.get("LABEL_STUDIO_URL") or server.url_for(server.default_port())).rstrip("/")
+    key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not key:
+        parsed = urlparse(url)
+        if parsed.hostname in ("127.0.0.1", "localhost") and parsed.port:
+            path = server.token_file(parsed.port)
+            if path.exists():
+                key = path.read_text(encoding="utf-8").strip() or None
+    return url, key
+
+
+def connect(url: str | None = None, api_key: str | None = None) -> Connection:
+    from label_studio_sdk import LabelStudio
+    from label_studio_sdk.core.api_error import ApiError
+
+    url, key = resolve(url, api_key)
+    version = server.version_at(url, timeout=10)
+    if version is None:
+        raise SyncError(f"cannot reach Label Studio at {url}: is it running? (corpus ls server status)")
+    if not key:
+        raise SyncError(
+            "no Label Studio API key: pass --api-key, set LABEL_STUDIO_API_KEY, or start the local "
+            "server with `corpus ls server start`, which writes its token file"
+        )
+    client = LabelStudio(base_url=url, api_key=key, timeout=120)
+    try:
+        me = client.users.whoami()
+    except ApiError as e:
+        if e.status_code in (401, 403):
+            raise SyncError(
+                f"Label Studio refused the API key ({e.status_code}) at {url}: use a Personal Access "
+                "Token of this server (Account & Settings, or the token file of corpus ls server)"
+            ) from e
+        raise SyncError(f"Label Studio at {url} answered {e.status_code} to whoami") from e
+    return Connection(client, url, version, me.id, me.email or me.username or str(me.id))
+
+
+def _api(what: str, call: Callable[[], Any]) -> Any:
+    """Run one API call; server errors become SyncErrors that say what failed."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        return call()
+    except ApiError as e:
+        body = e.body if isinstance(e.body, str | dict | list) else ""
+        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {str(body)[:400]}") from e
+    except httpx.HTTPError as e:
+        raise SyncError(f"lost the connection to Label Studio while trying to {what}: {e}") from e
+
+
+# -- project, tasks, state ----------------------------------------------------------------------------------
+
+
+def slug(title: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return s or "project"
+
+
+def find_project(conn: Connection, title: str) -> Any | None:
+    found = [p for p in _api("list projects", lambda: list(conn.client.projects.list(title=title))) if p.title == title]
+    if len(found) > 1:
+        raise SyncError(f"{len(found)} projects are titled {title!r} (ids {[p.id for p in found]}); rename all but one")
+    return found[0] if found else None
+
+
+def ensure_project(conn: Connection, title: str) -> Any:
+    """The project titled ``title`` with our labeling config, created or updated."""
+    config = labeling_config()
+    project = find_project(conn, title)
+    if project is None:
+        return _api("create the project", lambda: conn.client.projects.create(title=title, label_config=config))
+    if (project.label_config or "").strip() != config.strip():
+        _api(
+            "update the project's labeling config", lambda: conn.client.projects.update(project.id, label_config=config)
+        )
+    return project
+
+
+def project_tasks(conn: Connection, project_id: int) -> dict[str, dict[str, Any]]:
+    """The project's tasks by doc_id, with annotations and predictions."""
+    tasks = _api("list tasks", lambda: [_d(t) for t in conn.client.tasks.list(project=project_id, fields="all")])
+    return _by_doc(tasks)
+
+
+def _by_doc(tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    dups: dict[str, list[int]] = defaultdict(list)
+    for t in tasks:
+        doc_id = (t.get("data") or {}).get("doc_id")
+        if not doc_id:
+            continue
+        if doc_id in out:
+            dups[doc_id].append(t["id"])
+        else:
+            out[doc_id] = t
+    if dups:
+        which = "; ".join(f"{d}: tasks {[out[d]['id'], *ids]}" for d, ids in sorted(dups.items()))
+        raise SyncError(f"several tasks hold the same document ({which}); delete the extra tasks", EXIT_INVALID)
+    return out
+
+
+def _user_email(user: Any) -> str:
+    if isinstance(user, dict):
+        return str(user.get("email") or user.get("username") or user.get("id"))
+    return str(user)
+
+
+def _user_id(user: Any) -> Any:
+    return user.get("id") if isinstance(user, dict) else user
+
+
+def selected(task: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """("annotation" | "prediction", item) that stands for the task in the corpus."""
+    anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    if anns:
+        return "annotation", max(anns, key=lambda a: (a.get("updated_at") or "", a.get("id") or 0))
+    preds = task.get("predictions") or []
+    if preds and isinstance(preds[0], dict):
+        return "prediction", max(preds, key=lambda p: (p.get("updated_at") or "", p.get("id") or 0))
+    return None
+
+
+@dataclass
+class SyncState:
+    path: Path
+    project_id: int | None = None
+    url: str | None = None
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path, title: str, conn: Connection, project_id: int | None) -> SyncState:
+        path = root / ".sync" / f"{slug(title)}.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls(path, project_id, conn.url)
+        except ValueError as e:
+            raise SyncError(f"{path}: not valid JSON ({e}); delete it to start the sync history afresh") from e
+        if raw.get("project_id") != project_id or raw.get("url") != conn.url:
+            # Another server or a re-created project: what was synced there says nothing here.
+            return cls(path, project_id, conn.url)
+        return cls(path, project_id, conn.url, raw.get("documents") or {})
+
+    def save(self) -> None:
+        body = {
+            "project_id": self.project_id,
+            "url": self.url,
+            "documents": {k: self.documents[k] for k in sorted(self.documents)},
+        }
+        write_atomic(self.path, json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+    def record(self, doc: AnnotatedDocument, task: dict[str, Any]) -> None:
+        sel = selected(task)
+        self.documents[doc.doc_id] = {
+            "task_id": task["id"],
+            "corpus_sha256": _sha(serialize(doc)),
+            "ls_sha256": content_key(sel[1].get("result") or []) if sel else None,
+        }
+
+
+# -- push ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushSummary:
+    project_id: int
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def push(
+    project_title: str,
+    docs: list[AnnotatedDocument] | None = None,
+    *,
+    as_predictions: bool = False,
+    root: Path | None = None,
+    url: str | None = None,
+    api_key: str | None = None,
+    conn: Connection | None = None,
+) -> PushSummary:
+    """Create or update the project so it holds every document and its annotations, idempotently."""
+    root = root or annotations_dir()
+    if docs is None:
+        try:
+            docs = load_corpus(root)
+        except ValueError as e:
+            raise SyncError(str(e), EXIT_INVALID) from e
+    results = {}
+    problems = []
+    for d in docs:
+        try:
+            results[d.doc_id] = to_result(d)
+        except ConvertError as e:
+            problems += e.problems
+    if problems:
+        raise SyncError("cannot push: " + "; ".join(problems), EXIT_INVALID)
+    conn = conn or connect(url, api_key)
+    project = ensure_project(conn, project_title)
+    tasks = project_tasks(conn, project.id)
+    state = SyncState.load(root, project_title, conn, project.id)
+    summary = PushSummary(project.id)
+
+    # Plan everything first: a refusal must leave Label Studio untouched.
+    to_import: list[dict[str, Any]] = []
+    to_update: list[tuple[AnnotatedDocument, dict[str, Any]]] = []
+    refused: list[str] = []
+    for d in docs:
+        task = tasks.get(d.doc_id)
+        result = results[d.doc_id]
+        if task is None:
+            item: dict[str, Any] = {"data": task_data(d.document)}
+            if as_predictions:
+                item["predictions"] = [{"result": result, "model_version": MODEL_VERSION}]
+            else:
+                item["annotations"] = [{"result": result}]
+            to_import.append(item)
+            continue
+        if (task.get("data") or {}).get("text") != d.document.text:
+            refused.append(
+                f"{d.doc_id}: task {task['id']} holds another text than the corpus document "
+                f"(sha256 {d.document.sha256[:12]}…); the document's text changed"
+            )
+            continue
+        sel = selected(task)
+        current = content_key(sel[1].get("result") or []) if sel else None
+        if current == content_key(result):
+            summary.unchanged += 1
+            to_update.append((d, {}))
+            continue
+        synced = state.documents.get(d.doc_id, {}).get("ls_sha256")
+        if sel is not None and current != synced:
+            who = _user_email(sel[1].get("completed_by")) if sel[0] == "annotation" else "a prediction"
+            refused.append(
+                f"{d.doc_id}: task {task['id']} was changed in Label Studio since the last sync "
+                f"({sel[0]} {sel[1].get('id')} by {who}); pull first"
+            )
+            continue
+        to_update.append((d, {"task": task, "result": result}))
+    if refused:
+        raise SyncError("push refused, nothing was changed:\n  " + "\n  ".join(refused), EXIT_INVALID)
+
+    for start in _progress(
+        range(0, len(to_import), IMPORT_CHUNK), "importing", total=-(-len(to_import) // IMPORT_CHUNK)
+    ):
+        chunk = to_import[start : start + IMPORT_CHUNK]
+        _api(
+            "import tasks",
+            lambda chunk=chunk: conn.client.projects.import_tasks(project.id, request=chunk, return_task_ids=True),
+        )
+        summary.imported += len(chunk)
+    for _doc, plan in _progress(to_update, "updating"):
+        if not plan:
+            continue
+        _write_result(conn, plan["task"], plan["result"], as_predictions)
+        summary.updated += 1
+
+    tasks = project_tasks(conn, project.id)
+    for d in docs:
+        if d.doc_id in tasks:
+            state.record(d, tasks[d.doc_id])
+    state.save()
+    return summary
+
+
+def _write_result(conn: Connection, task: dict[str, Any], result: list[dict[str, Any]], as_predictions: bool) -> None:
+    """Update our own annotation (or prediction) of the task in place, or add one."""
+    if as_predictions:
+        mine = [
+            p for p in task.get("predictions") or [] if isinstance(p, dict) and p.get("model_version") == MODEL_VERSION
+        ]
+        if mine:
+            _api("update a prediction", lambda: conn.client.predictions.update(mine[-1]["id"], result=result))
+        else:
+            _api(
+                "create a prediction",
+                lambda: conn.client.predictions.create(task=task["id"], result=result, model_version=MODEL_VERSION),
+            )
+        return
+    mine = [
+        a
+        for a in task.get("annotations") or []
+        if not a.get("was_cancelled") and _user_id(a.get("completed_by")) == conn.user_id
+    ]
+    if mine:
+        latest = max(mine, key=lambda a: (a.get("updated_at") or "", a["id"]))
+        _api("update an annotation", lambda: conn.client.annotations.update(latest["id"], result=result))
+    else:
+        _api("create an annotation", lambda: conn.client.annotations.create(task["id"], result=result))
+
+
+# -- pull ---------------------------------------------------------------------------------------------------
+
+
+def export_snapshot(conn: Connection, project_id: int, timeout: float = 300) -> list[dict[str, Any]]:
+    """Every task with full annotations, annotator identities, drafts and predictions."""
+    options = {
+        "annotations__completed_by": {"only_id": False},
+        "drafts": {"only_id": False},
+        "predictions": {"only_id": False},
+    }
+    ex = _api(
+        "create an export",
+        lambda: conn.client.projects.exports.create(
+            project_id, title=f"corpus pull {time.strftime('%Y-%m-%dT%H:%M:%S')}", serialization_options=options
+        ),
+    )
+    deadline = time.monotonic() + timeout
+    while ex.status not in ("completed", "failed"):
+        if time.monotonic() > deadline:
+            raise SyncError(f"the export of project {project_id} did not finish within {timeout:.0f} s")
+        time.sleep(0.5)
+        ex = _api("check an export", lambda pk=ex.id: conn.client.projects.exports.get(project_id, export_pk=pk))
+    if ex.status == "failed":
+        raise SyncError(f"Label Studio failed to export project {project_id} (export {ex.id})")
+    data = _api(
+        "download an export",
+        lambda: b"".join(conn.client.projects.exports.download(project_id, export_pk=ex.id, export_type="JSON")),
+    )
+    _api("delete the export", lambda: conn.client.projects.exports.delete(project_id, export_pk=ex.id))
+    return json.loads(data)
+
+
+@dataclass
+class Incoming:
+    doc: AnnotatedDocument
+    key: str
+    task: dict[str, Any]
+    where: str
+
+
+@dataclass
+class PullSummary:
+    project_id: int
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    corpus_newer: list[str] = field(default_factory=list)
+    batches: list[str] = field(default_factory=list)
+    annotator_files: list[str] = field(default_factory=list)
+    skipped_annotations: int = 0
+    drafts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _origin(kind: str, item: dict[str, Any], version: str) -> Provenance:
+    if kind == "prediction":
+        score = item.get("score")
+        return Provenance(
+            str(item.get("model_version") or "prediction"),
+            TOOL,
+            version,
+            "prediction",
+            float(score) if isinstance(score, int | float) and 0 <= score <= 1 else None,
+        )
+    return Provenance(_user_email(item.get("completed_by")), TOOL, version, "gold")
+
+
+def _located(doc: AnnotatedDocument, where: str) -> list[Located]:
+    return [Located(where, n, json.loads(line)) for n, line in enumerate(serialize(doc).splitlines(), start=1)]
+
+
+def _span_diff(ours: AnnotatedDocument, theirs: AnnotatedDocument) -> list[str]:
+    """What differs between the corpus side and the Label Studio side, by span and relation."""
+
+    def show(s: Span) -> str:
+        return f"{s.id} {s.label} [{s.start}, {s.end}) {s.text!r}"
+
+    def same(a: Span, b: Span) -> bool:
+        return (a.layer, a.start, a.end, a.label, a.attributes) == (b.layer, b.start, b.end, b.label, b.attributes)
+
+    a, b = {s.id: s for s in ours.spans}, {s.id: s for s in theirs.spans}
+    out = [f"only in the corpus: {show(a[k])}" for k in sorted(a.keys() - b.keys())]
+    out += [f"only in Label Studio: {show(b[k])}" for k in sorted(b.keys() - a.keys())]
+    out += [
+        f"changed on both sides: {show(a[k])} vs {show(b[k])}"
+        for k in sorted(a.keys() & b.keys())
+        if not same(a[k], b[k])
+    ]
+    ra = {(r.type, r.head, r.tail) for r in ours.relations}
+    rb = {(r.type, r.head, r.tail) for r in theirs.relations}
+    out += [f"relation only in the corpus: {t} {h} -> {tl}" for t, h, tl in sorted(ra - rb)]
+    out += [f"relation only in Label Studio: {t} {h} -> {tl}" for t, h, tl in sorted(rb - ra)]
+    return out
+
+
+def pull(
+    project_title: str,
+    *,
+    root: Path | None = None,
+    incoming_as_batch: Path | None = None,
+    url: str | None = None,
+    api_key: str | None = None,
+    conn: Connection | None = None,
+) -> PullSummary:
+    """Bring the project's annotations into the corpus (see the module docstring for the rules)."""
+    from corpus_pkg.validate import validate_records
+
+    root = root or annotations_dir()
+    try:
+        corpus = {d.doc_id: d for d in load_corpus(root)}
+    except ValueError as e:
+        raise SyncError(str(e), EXIT_INVALID) from e
+    conn = conn or connect(url, api_key)
+    project = find_project(conn, project_title)
+    if project is None:
+        raise SyncError(f"Label Studio at {conn.url} has no project titled {project_title!r}")
+    tasks = export_snapshot(conn, project.id)
+    state = SyncState.load(root, project_title, conn, project.id)
+    summary = PullSummary(project.id)
+
+    incoming: dict[str, Incoming] = {}
+    per_annotator: dict[str, list[AnnotatedDocument]] = defaultdict(list)
+    problems: list[str] = []
+    for task in _progress(tasks, "converting"):
+        data = task.get("data") or {}
+        doc_id = data.get("doc_id")
+        base = corpus.get(doc_id)
+        if base is None:
+            summary.notes.append(f"task {task.get('id')}: document {doc_id!r} is not in the corpus; left out")
+            continue
+        if data.get("text") != base.document.text:
+            problems.append(f"task {task['id']}: its text is not the corpus text of {doc_id}")
+            continue
+        summary.skipped_annotations += sum(1 for a in task.get("annotations") or [] if a.get("was_cancelled"))
+        summary.drafts += len(task.get("drafts") or [])
+        sel = selected(task)
+        if sel is None:
+            continue
+        kind, item = sel
+        where = f"label-studio task {task['id']} {kind} {item.get('id')}"
+        try:
+            doc = from_result(base.document, item.get("result") or [], _origin(kind, item, conn.version), base)
+        except ConvertError as e:
+            problems += [f"{where}: {p}" for p in e.problems]
+            continue
+        incoming[doc_id] = Incoming(doc, content_key(item.get("result") or []), task, where)
+        anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+        if len({_user_email(a.get("completed_by")) for a in anns}) > 1:
+            for a in anns:
+                try:
+                    one = from_result(
+                        base.document, a.get("result") or [], _origin("annotation", a, conn.version), base
+                    )
+                except ConvertError as e:
+                    problems += [f"label-studio task {task['id']} annotation {a.get('id')}: {p}" for p in e.problems]
+                    continue
+                per_annotator[_user_email(a.get("completed_by"))].append(one)
+    if problems:
+        raise SyncError("cannot pull, nothing was written:\n  " + "\n  ".join(problems), EXIT_INVALID)
+
+    # Validate everything that would be written before writing anything.
+    located = [loc for inc in incoming.values() for loc in _located(inc.doc, inc.where)]
+    report = validate_records(located)
+    if report.errors:
+        lines = [f.render() for f in report.errors[:30]]
+        more = f"\n  … and {len(report.errors) - 30} more" if len(report.errors) > 30 else ""
+        raise SyncError(
+            f"the annotations in Label Studio do not validate ({len(report.errors)} errors); nothing was "
+            "written:\n  " + "\n  ".join(lines) + more,
+            EXIT_INVALID,
+        )
+
+    to_write: list[Incoming] = []
+    conflicts: dict[str, list[str]] = {}
+    for doc_id, inc in sorted(incoming.items()):
+        base = corpus[doc_id]
+        ours = serialize(base)
+        if serialize(inc.doc) == ours:
+            summary.unchanged.append(doc_id)
+            continue
+        synced = state.documents.get(doc_id)
+        if synced is None:
+            if base.spans or base.relations:
+                conflicts[doc_id] = [
+                    "never synced with this project, and both sides hold different annotations",
+                    *_span_diff(base, inc.doc),
+                ]
+            else:
+                to_write.append(inc)
+            continue
+        corpus_changed = _sha(ours) != synced.get("corpus_sha256")
+        ls_changed = inc.key != synced.get("ls_sha256")
+        if ls_changed and corpus_changed:
+            conflicts[doc_id] = _span_diff(base, inc.doc)
+        elif ls_changed:
+            to_write.append(inc)
+        else:
+            summary.corpus_newer.append(doc_id)
+
+    if conflicts and incoming_as_batch is None:
+        report_lines = [
+            f"{doc_id} ({incoming[doc_id].where}):\n    " + "\n    ".join(diff) for doc_id, diff in conflicts.items()
+        ]
+        raise SyncError(
+            f"{len(conflicts)} document(s) changed both in the corpus and in Label Studio since the last "
+            "sync; nothing was written. Resolve by hand, or pull with --incoming-as-batch DIR to get "
+            "Label Studio's side for review:\n  " + "\n  ".join(report_lines),
+            EXIT_INVALID,
+        )
+    for doc_id in conflicts:
+        inc = incoming[doc_id]
+        path = incoming_as_batch / f"{doc_id}.jsonl"
+        header = {
+            "record": "batch",
+            "batch_id": slug(f"{project_title}-{doc_id}"),
+            "description": f"Label Studio side of a conflict: {inc.where} at {conn.url}",
+            "against": {doc_id: inc.doc.document.sha256},
+        }
+        body = [r.to_dict() for r in inc.doc.spans] + [r.to_dict() for r in inc.doc.relations]
+        write_atomic(path, dumps_lines([header, *body]))
+        summary.batches.append(str(path))
+    for inc in _progress(to_write, "writing"):
+        write_document(inc.doc, root)
+        summary.written.append(inc.doc.doc_id)
+        state.record(inc.doc, inc.task)
+    for doc_id in summary.unchanged:
+        state.record(corpus[doc_id], incoming[doc_id].task)
+    for annotator, docs in sorted(per_annotator.items()):
+        path = root / ".sync" / slug(project_title) / f"{slug(annotator)}.jsonl"
+        records = [r.to_dict() for d in sorted(docs, key=lambda d: d.doc_id) for r in d.sorted().spans]
+        records += [r.to_dict() for d in sorted(docs, key=lambda d: d.doc_id) for r in d.sorted().relations]
+        write_atomic(path, dumps_lines(records))
+        summary.annotator_files.append(str(path))
+    state.save()
+    return summary
+
+
+# -- agreement ----------------------------------------------------------------------------------------------
+
+
+def agreement(
+    project_title: str,
+    *,
+    root: Path | None = None,
+    url: str | None = None,
+    api_key: str | None = None,
+    conn: Connection | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Span agreement per layer between every two annotators of the same tasks: a table and the numbers."""
+    from corpus_pkg.agreement import compare, render_markdown
+
+    root = root or annotations_dir()
+    try:
+        corpus = {d.doc_id: d for d in load_corpus(root)}
+    except ValueError as e:
+        raise SyncError(str(e), EXIT_INVALID) from e
+    conn = conn or connect(url, api_key)
+    project = find_project(conn, project_title)
+    if project is None:
+        raise SyncError(f"Label Studio at {conn.url} has no project titled {project_title!r}")
+    by_annotator: dict[str, dict[str, AnnotatedDocument]] = defaultdict(dict)
+    problems: list[str] = []
+    for task in export_snapshot(conn, project.id):
+        base = corpus.get((task.get("data") or {}).get("doc_id"))
+        if base is None:
+            continue
+        for a in task.get("annotations") or []:
+            if a.get("was_cancelled"):
+                continue
+            who = _user_email(a.get("completed_by"))
+            try:
+                doc = from_result(base.document, a.get("result") or [], _origin("annotation", a, conn.version))
+            except ConvertError as e:
+                problems += e.problems
+                continue
+            prev = by_annotator[who].get(base.doc_id)
+            if prev is None or len(doc.spans) >= len(prev.spans):
+                by_annotator[who][base.doc_id] = doc
+    if problems:
+        raise SyncError("cannot read the annotations: " + "; ".join(problems), EXIT_INVALID)
+    names = sorted(by_annotator)
+    tables, numbers = [], {}
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            shared = sorted(by_annotator[a].keys() & by_annotator[b].keys())
+            if not shared:
+                continue
+            result = compare([by_annotator[a][k] for k in shared], [by_annotator[b][k] for k in shared])
+            numbers[f"{a} vs {b}"] = {"documents": shared, "layers": {k: v.to_dict() for k, v in result.items()}}
+            tables.append(f"{a} vs {b} ({len(shared)} shared task(s))\n\n{render_markdown(result)}")
+    if not tables:
+        return (f"no task of {project_title!r} has annotations by two annotators; nothing to compare\n", numbers)
+    return "\n".join(tables), numbers

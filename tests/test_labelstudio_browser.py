@@ -1,0 +1,115 @@
+"""An annotator in a real browser (Debian's Chromium driven by Playwright), then a pull."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import write_corpus
+from test_labelstudio_sync import snapshot, tricky_document
+
+from corpus_pkg.labelstudio.config import hotkeys, span_labels
+from corpus_pkg.labelstudio.convert import TOOL
+from corpus_pkg.labelstudio.sync import project_tasks, pull, push
+from corpus_pkg.model import Provenance
+from corpus_pkg.storage import load_corpus
+
+pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The box around a substring of the labeling text, found in the page rather than guessed.
+SUBSTRING_BOX = """(needle) => {
+  const root = document.querySelector('.htx-highlight').closest('.lsf-richtext__line')
+            || document.querySelector('.htx-highlight').parentElement;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const i = n.data.indexOf(needle);
+    if (i >= 0) {
+      const r = document.createRange();
+      r.setStart(n, i);
+      r.setEnd(n, i + needle.length);
+      const b = r.getBoundingClientRect();
+      return {x0: b.left, x1: b.right, y: b.top + b.height / 2};
+    }
+  }
+  return null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (never `playwright install`)")
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is missing: apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=FLAGS
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_a_span_selected_with_the_mouse_and_labelled_by_hotkey_is_pulled_with_code_point_offsets(
+    browser, labelstudio_server, labelstudio_conn, ls_project, tmp_path
+):
+    root = write_corpus(tmp_path / "corpus", [tricky_document("t-web")])
+    pushed = push(ls_project, root=root, conn=labelstudio_conn)
+    task = project_tasks(labelstudio_conn, pushed.project_id)["t-web"]
+    text = load_corpus(root)[0].document.text
+    needle = "Vostochny"  # after a flag, an astronaut (ZWJ sequence) and mathematical bold letters
+    assert len(text[: text.index(needle)].encode("utf-16-le")) // 2 > text.index(needle)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{labelstudio_server.url}/user/login/")
+    page.fill("input[name=email]", labelstudio_server.email)
+    page.fill("input[name=password]", labelstudio_server.password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{labelstudio_server.url}/projects/{pushed.project_id}/data?task={task['id']}")
+    page.wait_for_selector(".htx-highlight")
+
+    assert span_labels()["FAC"] == "entity"
+    page.keyboard.press(hotkeys(list(span_labels()))["FAC"])
+    box = page.evaluate(SUBSTRING_BOX, needle)
+    assert box is not None, f"{needle!r} is not rendered"
+    page.mouse.move(box["x0"] + 1, box["y"])
+    page.mouse.down()
+    page.mouse.move((box["x0"] + box["x1"]) / 2, box["y"], steps=5)
+    page.mouse.move(box["x1"] - 1, box["y"], steps=5)
+    page.mouse.up()
+    page.locator("[class*=outliner] [class*=item]").filter(has_text=needle).last.click()
+    page.locator("input[name=NAM]").check()
+    cluster = page.locator("input[name=entity_cluster]")
+    cluster.fill("vostochny-cosmodrome")
+    cluster.press("Enter")
+    page.locator("button", has_text="Update").last.click()
+    page.wait_for_load_state("networkidle")
+    page.close()
+
+    before = snapshot(root)
+    summary = pull(ls_project, root=root, conn=labelstudio_conn)
+    assert summary.written == ["t-web"]
+    assert snapshot(root) != before
+    spans = {s.id: s for s in load_corpus(root)[0].spans}
+    new = spans["t-web-e005"]
+    start = text.index(needle)
+    assert (new.start, new.end, new.text, new.label) == (start, start + len(needle), needle, "FAC")
+    assert new.attributes == {"kind": "NAM", "cluster": "vostochny-cosmodrome"}
+    assert new.provenance == Provenance(labelstudio_server.email, TOOL, labelstudio_conn.version, "gold")
+    # The regions the browser saved again keep their ids, offsets and provenance.
+    old = {s.id: s for s in tricky_document("t-web").spans}
+    assert {k: v for k, v in spans.items() if k != "t-web-e005"} == old
