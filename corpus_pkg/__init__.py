@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "load"]
 
 
-def load(config: str = "documents", **kwargs):  # noqa: ANN201 - returns datasets.DatasetDict
+def load(config: str = "documents", **kwargs):  # returns datasets.DatasetDict
     """``datasets.load_dataset`` on the dataset shipped with this package."""
     from corpus_pkg.hf import load as _load
 

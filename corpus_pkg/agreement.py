@@ -46,8 +46,10 @@ class LayerAgreement:
             "strict_f1": round(self.strict_f1, 3),
             "exact_f1": round(self.exact_f1, 3),
             "partial_f1": round(self.partial_f1, 3),
-            "attributes": {k: {"equal": e, "compared": n, "share": round(e / n, 3) if n else None}
-                           for k, (e, n) in sorted(self.attributes.items())},
+            "attributes": {
+                k: {"equal": e, "compared": n, "share": round(e / n, 3) if n else None}
+                for k, (e, n) in sorted(self.attributes.items())
+            },
         }
 
 
@@ -89,8 +91,12 @@ def compare(a: list[AnnotatedDocument], b: list[AnnotatedDocument]) -> dict[str,
                 t = index_b.get((s.start, s.end))
                 if t is None:
                     continue
-                names = {"entity": ["label", "cluster"], "date": ["type", "value"], "quote": ["kind", "speaker"],
-                         "claim": ["factuality", "checkworthy", "claimant"]}[layer]
+                names = {
+                    "entity": ["label", "cluster"],
+                    "date": ["type", "value"],
+                    "quote": ["kind", "speaker"],
+                    "claim": ["factuality", "checkworthy", "claimant"],
+                }[layer]
                 for name in names:
                     if name == "label":
                         va, vb = s.label, t.label
@@ -113,12 +119,16 @@ def compare(a: list[AnnotatedDocument], b: list[AnnotatedDocument]) -> dict[str,
 
 
 def render_markdown(result: dict[str, LayerAgreement]) -> str:
-    lines = ["| layer | spans A | spans B | strict F1 | exact F1 | partial F1 | attribute agreement on exact matches |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| layer | spans A | spans B | strict F1 | exact F1 | partial F1 | attribute agreement on exact matches |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for la in result.values():
         attrs = "; ".join(f"{k} {e}/{n}" for k, (e, n) in sorted(la.attributes.items())) or "-"
-        lines.append(f"| {la.layer} | {la.n_a} | {la.n_b} | {la.strict_f1:.3f} | {la.exact_f1:.3f} | "
-                     f"{la.partial_f1:.3f} | {attrs} |")
+        lines.append(
+            f"| {la.layer} | {la.n_a} | {la.n_b} | {la.strict_f1:.3f} | {la.exact_f1:.3f} | "
+            f"{la.partial_f1:.3f} | {attrs} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -110,8 +110,11 @@ def resolve_draft(
         for n, (_, start, end, label, attrs, key) in enumerate(mine, start=1):
             sid = f"{doc.doc_id}-{LAYER_LETTER[layer]}{n:03d}"
             ids[key] = sid
-            out.spans.append(make_span(doc, id=sid, layer=layer, start=start, end=end, label=label,
-                                       attributes=attrs, provenance=prov))
+            out.spans.append(
+                make_span(
+                    doc, id=sid, layer=layer, start=start, end=end, label=label, attributes=attrs, provenance=prov
+                )
+            )
 
     links: list[tuple[str, str, str]] = []
     for section, rel_type, field in (("quotes", "speaker", "speakers"), ("claims", "claimant", "claimants")):

@@ -69,8 +69,14 @@ def detect_and_read(path: Path, report, root: Path | None = None, *, fast: bool 
             report.add(Finding("json", f"invalid JSON: {e}"[:240], str(path)))
             return "invalid json", iter(())
         if not _is_label_studio_export(value):
-            report.add(Finding("schema", "a .json batch must be a Label Studio JSON export (a list of tasks with "
-                                         "annotations); our own batches are JSONL", str(path)))
+            report.add(
+                Finding(
+                    "schema",
+                    "a .json batch must be a Label Studio JSON export (a list of tasks with "
+                    "annotations); our own batches are JSONL",
+                    str(path),
+                )
+            )
             return "unknown json", iter(())
         from corpus_pkg.labelstudio.convert import export_to_located
 
@@ -139,8 +145,9 @@ def _read_corpus_document(doc_id: str, root: Path | None, report) -> list[Locate
     inner = type(report)()
     out = [loc for loc in read_located(path, inner) if isinstance(loc.value, dict)]
     if inner.findings:
-        report.add(Finding("io", f"the corpus file of {doc_id!r} does not read cleanly; run `corpus validate`",
-                           str(path)))
+        report.add(
+            Finding("io", f"the corpus file of {doc_id!r} does not read cleanly; run `corpus validate`", str(path))
+        )
     return out
 
 
@@ -167,9 +174,17 @@ def _groups(records: Iterator[Located], report, header: dict[str, Any]):
                 yield current, bucket
                 closed.add(current)
             if doc_id in closed:
-                report.add(Finding("schema", f"records of document {doc_id!r} resume here after other documents; "
-                                             "keep each document's records together", loc.file, loc.line, "/doc_id",
-                                   v.get("id") or doc_id))
+                report.add(
+                    Finding(
+                        "schema",
+                        f"records of document {doc_id!r} resume here after other documents; "
+                        "keep each document's records together",
+                        loc.file,
+                        loc.line,
+                        "/doc_id",
+                        v.get("id") or doc_id,
+                    )
+                )
                 current, bucket = None, []
                 continue
             current, bucket = doc_id, []
@@ -195,16 +210,27 @@ def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, f
     return report, result
 
 
-def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus: list[Located],
-                          against: dict[str, str], report, result: BatchPlan, checker,
-                          plan: bool) -> None:
+def _check_document_group(
+    path: Path,
+    doc_id: str,
+    group: list[Located],
+    corpus: list[Located],
+    against: dict[str, str],
+    report,
+    result: BatchPlan,
+    checker,
+    plan: bool,
+) -> None:
     from corpus_pkg.validate import _Group
 
     corpus_doc = next((loc for loc in corpus if loc.value.get("record") == "document"), None)
     corpus_items = {loc.value["id"]: loc.value for loc in corpus if loc.value.get("record") in ("span", "relation")}
     corpus_keys = {_content_key(v): v["id"] for v in corpus_items.values() if v["record"] == "span"}
-    corpus_rel_keys = {(v["doc_id"], v["type"], v["head"], v["tail"]): v["id"] for v in corpus_items.values()
-                       if v["record"] == "relation"}
+    corpus_rel_keys = {
+        (v["doc_id"], v["type"], v["head"], v["tail"]): v["id"]
+        for v in corpus_items.values()
+        if v["record"] == "relation"
+    }
     doc_loc = corpus_doc
     new_doc: dict[str, Any] | None = None
     for loc in group:
@@ -214,19 +240,45 @@ def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus:
         if corpus_doc is None and new_doc is None:
             new_doc, doc_loc = v, loc
         elif corpus_doc is not None and corpus_doc.value["text"] != v["text"]:
-            report.add(Finding("duplicate-document", f"document {doc_id!r} exists with another text; a batch "
-                                                     "cannot change a document's text", loc.file, loc.line, "/text",
-                               doc_id))
+            if against.get(doc_id) == v["sha256"]:
+                continue  # the older text the batch declares it was made against: its spans are re-anchored
+            report.add(
+                Finding(
+                    "duplicate-document",
+                    f"document {doc_id!r} exists with another text; a batch cannot change a document's text",
+                    loc.file,
+                    loc.line,
+                    "/text",
+                    doc_id,
+                )
+            )
         elif new_doc is not None:
-            report.add(Finding("duplicate-document", f"document {doc_id!r} appears twice in the batch", loc.file,
-                               loc.line, "/doc_id", doc_id))
+            report.add(
+                Finding(
+                    "duplicate-document",
+                    f"document {doc_id!r} appears twice in the batch",
+                    loc.file,
+                    loc.line,
+                    "/doc_id",
+                    doc_id,
+                )
+            )
     text = doc_loc.value["text"] if doc_loc is not None else None
     sha = doc_loc.value["sha256"] if doc_loc is not None else None
     stale = doc_id in against and sha is not None and against[doc_id] != sha
     if stale:
-        report.add(Finding("stale-text", f"the batch was made against another text of {doc_id!r} (sha256 "
-                                         f"{against[doc_id][:12]}…, current {sha[:12]}…); its spans are re-anchored",
-                           str(path), 1, f"/against/{doc_id}", doc_id, severity="warning"))
+        report.add(
+            Finding(
+                "stale-text",
+                f"the batch was made against another text of {doc_id!r} (sha256 "
+                f"{against[doc_id][:12]}…, current {sha[:12]}…); its spans are re-anchored",
+                str(path),
+                1,
+                f"/against/{doc_id}",
+                doc_id,
+                severity="warning",
+            )
+        )
 
     id_map: dict[str, str] = {}
     kept: list[Located] = []
@@ -240,16 +292,36 @@ def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus:
             a = reanchor(text, v["text"], v["prefix"], v["suffix"])
             if a.start is None:
                 where = ", ".join(f"[{s}, {s + len(v['text'])}) context score {sc}" for s, sc in a.candidates[:5])
-                report.add(Finding("stale-text", f"cannot re-anchor {v['text'][:80]!r}: "
-                                   + (f"{len(a.candidates)} equally good candidates: {where}" if a.candidates
-                                      else "its text no longer occurs in the document"),
-                                   loc.file, loc.line, "/start", v["id"],
-                                   mark(text, v["start"], v["end"]) if v["start"] < len(text) else None))
+                report.add(
+                    Finding(
+                        "stale-text",
+                        f"cannot re-anchor {v['text'][:80]!r}: "
+                        + (
+                            f"{len(a.candidates)} equally good candidates: {where}"
+                            if a.candidates
+                            else "its text no longer occurs in the document"
+                        ),
+                        loc.file,
+                        loc.line,
+                        "/start",
+                        v["id"],
+                        mark(text, v["start"], v["end"]) if v["start"] < len(text) else None,
+                    )
+                )
                 continue
             if a.start != v["start"]:
-                report.add(Finding("moved", f"re-anchored from [{v['start']}, {v['end']}) to "
-                                   f"[{a.start}, {a.start + len(v['text'])})", loc.file, loc.line, "/start",
-                                   v["id"], mark(text, a.start, a.start + len(v["text"])), "warning"))
+                report.add(
+                    Finding(
+                        "moved",
+                        f"re-anchored from [{v['start']}, {v['end']}) to [{a.start}, {a.start + len(v['text'])})",
+                        loc.file,
+                        loc.line,
+                        "/start",
+                        v["id"],
+                        mark(text, a.start, a.start + len(v["text"])),
+                        "warning",
+                    )
+                )
                 result.moved += 1
             v["start"], v["end"] = a.start, a.start + len(v["text"])
             v["prefix"] = text[max(0, v["start"] - CONTEXT_CHARS) : v["start"]]
@@ -259,14 +331,32 @@ def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus:
         if existing is not None and existing["record"] == "span" and _content_key(existing) == key:
             id_map[v["id"]] = v["id"]
             result.skipped_duplicates += 1
-            report.add(Finding("duplicate-span", "already in the corpus with the same id; skipped",
-                               loc.file, loc.line, None, v["id"], severity="warning"))
+            report.add(
+                Finding(
+                    "duplicate-span",
+                    "already in the corpus with the same id; skipped",
+                    loc.file,
+                    loc.line,
+                    None,
+                    v["id"],
+                    severity="warning",
+                )
+            )
             continue
         if existing is None and key in corpus_keys:
             id_map[v["id"]] = corpus_keys[key]
             result.skipped_duplicates += 1
-            report.add(Finding("duplicate-span", f"duplicates existing span {corpus_keys[key]}; skipped",
-                               loc.file, loc.line, None, v["id"], severity="warning"))
+            report.add(
+                Finding(
+                    "duplicate-span",
+                    f"duplicates existing span {corpus_keys[key]}; skipped",
+                    loc.file,
+                    loc.line,
+                    None,
+                    v["id"],
+                    severity="warning",
+                )
+            )
             continue
         kept.append(Located(loc.file, loc.line, v))
     kept_rels: list[Located] = []
@@ -279,16 +369,28 @@ def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus:
         rkey = (v["doc_id"], v["type"], v["head"], v["tail"])
         if rkey in corpus_rel_keys:
             result.skipped_duplicates += 1
-            report.add(Finding("duplicate-span", f"relation duplicates existing {corpus_rel_keys[rkey]}; skipped",
-                               loc.file, loc.line, None, v["id"], severity="warning"))
+            report.add(
+                Finding(
+                    "duplicate-span",
+                    f"relation duplicates existing {corpus_rel_keys[rkey]}; skipped",
+                    loc.file,
+                    loc.line,
+                    None,
+                    v["id"],
+                    severity="warning",
+                )
+            )
             continue
         kept_rels.append(Located(loc.file, loc.line, v))
 
     # The union must satisfy every corpus rule (ids, overlaps, relation ends, attribution).
     before = len(report.errors)
-    union = _Group(doc_id, doc_loc,
-                   [loc for loc in corpus if loc.value.get("record") == "span"] + kept,
-                   [loc for loc in corpus if loc.value.get("record") == "relation"] + kept_rels)
+    union = _Group(
+        doc_id,
+        doc_loc,
+        [loc for loc in corpus if loc.value.get("record") == "span"] + kept,
+        [loc for loc in corpus if loc.value.get("record") == "relation"] + kept_rels,
+    )
     checker.check_group(union)
     if not plan or len(report.errors) > before:
         return
@@ -308,6 +410,11 @@ def _check_document_group(path: Path, doc_id: str, group: list[Located], corpus:
         result.spans[doc_id].append(s | {"id": renamed[s["id"]]})
     for r in sorted((loc.value for loc in kept_rels), key=lambda r: r["id"]):
         next_n["r"] += 1
-        result.relations[doc_id].append(r | {"id": f"{doc_id}-r{next_n['r']:03d}",
-                                             "head": renamed.get(r["head"], r["head"]),
-                                             "tail": renamed.get(r["tail"], r["tail"])})
+        result.relations[doc_id].append(
+            r
+            | {
+                "id": f"{doc_id}-r{next_n['r']:03d}",
+                "head": renamed.get(r["head"], r["head"]),
+                "tail": renamed.get(r["tail"], r["tail"]),
+            }
+        )

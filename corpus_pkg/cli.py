@@ -25,10 +25,20 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for machines.")
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Annotations folder (default: the package's annotations/).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
+@click.option(
+    "--annotations",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Annotations folder (default: the package's annotations/).",
+)
 @click.option("--rules", is_flag=True, help="List the rules and exit.")
 def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules: bool) -> None:
     """Validate the whole corpus (no PATHS) or the given corpus files or batches.
@@ -46,19 +56,29 @@ def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules:
     report = validate_paths(list(paths), annotations) if paths else validate_corpus(annotations)
     io_only = report.errors and all(f.rule == "io" for f in report.errors)
     if fmt == "json":
-        click.echo(json.dumps({"valid": not report.errors, "files": report.files,
-                               "counts": dict(report.counts),
-                               "findings": [f.to_dict() for f in report.findings]},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "valid": not report.errors,
+                    "files": report.files,
+                    "counts": dict(report.counts),
+                    "findings": [f.to_dict() for f in report.findings],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for f in report.findings:
             click.echo(f.render())
         n_files = len(report.files)
         kinds = ", ".join(sorted(set(report.files.values()))) or "none"
         counts = ", ".join(f"{v} {k}s" for k, v in sorted(report.counts.items()))
-        click.echo(f"{n_files} file(s) ({kinds}): {counts or 'no records'}; "
-                   f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)",
-                   err=bool(report.errors))
+        click.echo(
+            f"{n_files} file(s) ({kinds}): {counts or 'no records'}; "
+            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)",
+            err=bool(report.errors),
+        )
     if io_only:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_INVALID if report.errors else EXIT_OK)
@@ -89,10 +109,15 @@ def add_document(source: Path, doc_id: str, annotations: Path | None, **meta: st
 
 @main.command()
 @click.argument("drafts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True,
-              help="Replace the document's spans and relations in annotations/ with the draft's.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the resolved records as a JSONL batch here.")
+@click.option(
+    "--replace", is_flag=True, help="Replace the document's spans and relations in annotations/ with the draft's."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the resolved records as a JSONL batch here.",
+)
 @click.option("--status", type=click.Choice(["gold", "prediction"]), default="gold", show_default=True)
 @click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
 def anchor(drafts: tuple[Path, ...], replace: bool, out: Path | None, status: str, annotations: Path | None) -> None:
@@ -102,8 +127,9 @@ def anchor(drafts: tuple[Path, ...], replace: bool, out: Path | None, status: st
     """
     from corpus_pkg.documents import anchor_drafts
 
-    sys.exit(anchor_drafts(list(drafts), annotations=annotations, replace=replace, out=out, status=status,
-                           echo=click.echo))
+    sys.exit(
+        anchor_drafts(list(drafts), annotations=annotations, replace=replace, out=out, status=status, echo=click.echo)
+    )
 
 
 @main.command()
@@ -198,8 +224,12 @@ def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, di
 @main.command()
 @click.argument("batch", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
-@click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="CHANGELOG.md to add an entry to (default: the one beside annotations/, if any).")
+@click.option(
+    "--changelog",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CHANGELOG.md to add an entry to (default: the one beside annotations/, if any).",
+)
 @click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
 def merge(batch: Path, dry_run: bool, changelog: Path | None, annotations: Path | None) -> None:
     """Merge a checked batch (JSONL or Label Studio export) into annotations/: all or nothing.
@@ -259,3 +289,8 @@ def datasheet(write: bool, path: Path | None) -> None:
     elif fresh != current:
         click.echo(f"{target} has drifted from the data: run `corpus datasheet --write`", err=True)
         sys.exit(EXIT_INVALID)
+
+
+from corpus_pkg.render_cli import render  # noqa: E402
+
+main.add_command(render)

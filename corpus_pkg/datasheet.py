@@ -13,8 +13,9 @@ from pathlib import Path
 
 from corpus_pkg.paths import REPO_DIR, annotations_dir
 
-BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END generated: (?P=name) -->)",
-                   re.DOTALL)
+BLOCK = re.compile(
+    r"(<!-- BEGIN generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END generated: (?P=name) -->)", re.DOTALL
+)
 
 
 def _stats() -> str:
@@ -35,12 +36,16 @@ def _agreement() -> str:
 def _documents() -> str:
     from corpus_pkg.storage import load_corpus
 
-    lines = ["| doc_id | source file | title | publisher | author | published | DCT | characters | sha256 |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| doc_id | source file | title | publisher | author | published | DCT | characters | sha256 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for d in load_corpus(check=False):
         m = d.document
-        lines.append(f"| {m.doc_id} | {m.source_file} | {m.title or '—'} | {m.publisher or '—'} | "
-                     f"{m.author or '—'} | {m.published or '—'} | {m.dct} | {len(m.text)} | `{m.sha256[:16]}…` |")
+        lines.append(
+            f"| {m.doc_id} | {m.source_file} | {m.title or '—'} | {m.publisher or '—'} | "
+            f"{m.author or '—'} | {m.published or '—'} | {m.dct} | {len(m.text)} | `{m.sha256[:16]}…` |"
+        )
     lines.append("")
     for d in load_corpus(check=False):
         if d.document.dct_note:

@@ -61,16 +61,19 @@ def anchor_drafts(
         result, errors = resolve_draft(draft, doc, tool_version=__version__, status=status)
         for err in errors:
             echo(err.render(str(path)))
-        records = [Located(str(path), 0, r) for r in json.loads("[" + ",".join(
-            serialize(result).split("\n")[:-1]) + "]")]
+        records = [
+            Located(str(path), 0, r) for r in json.loads("[" + ",".join(serialize(result).split("\n")[:-1]) + "]")
+        ]
         report = validate_records(records)
         for f in report.findings:
             echo(f.render())
         if errors or report.errors:
             failed = True
         counts = {layer: len(result.spans_in(layer)) for layer in ("entity", "date", "quote", "claim")}
-        echo(f"{path}: {result.doc_id}: {counts} spans, {len(result.relations)} relations; "
-             f"{len(errors) + len(report.errors)} problem(s)")
+        echo(
+            f"{path}: {result.doc_id}: {counts} spans, {len(result.relations)} relations; "
+            f"{len(errors) + len(report.errors)} problem(s)"
+        )
         resolved.append(result)
     if failed:
         echo("nothing written: fix the problems above first")

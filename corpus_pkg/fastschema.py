@@ -20,8 +20,9 @@ _SPAN_ID = re.compile(SPAN_ID_PATTERN.rstrip("$").lstrip("^"))
 _QID = re.compile(r"Q[1-9][0-9]*")
 _SHA = re.compile(r"[0-9a-f]{64}")
 
-SPAN_KEYS = frozenset({"record", "id", "doc_id", "layer", "start", "end", "text", "label", "attributes", "prefix",
-                       "suffix", "provenance"})
+SPAN_KEYS = frozenset(
+    {"record", "id", "doc_id", "layer", "start", "end", "text", "label", "attributes", "prefix", "suffix", "provenance"}
+)
 RELATION_KEYS = frozenset({"record", "id", "doc_id", "type", "head", "tail", "provenance"})
 PROV_KEYS = frozenset({"annotator", "tool", "tool_version", "status"})
 
@@ -80,14 +81,27 @@ def _attributes_ok(layer: str, a: Any) -> bool:
         q = a.get("qid")
         return q is None or (type(q) is str and bool(_QID.fullmatch(q)))
     if layer == "date":
-        return (a.keys() == {"type", "value"} and type(a["type"]) is str and a["type"] in s["timex"]
-                and _nonempty_str(a["value"]))
+        return (
+            a.keys() == {"type", "value"}
+            and type(a["type"]) is str
+            and a["type"] in s["timex"]
+            and _nonempty_str(a["value"])
+        )
     if layer == "quote":
-        return (a.keys() == {"kind", "speaker_stated"} and type(a["kind"]) is str and a["kind"] in s["quote_kinds"]
-                and type(a["speaker_stated"]) is bool)
-    return (a.keys() == {"checkworthy", "factuality", "source"} and type(a["checkworthy"]) is bool
-            and type(a["factuality"]) is str and a["factuality"] in s["factuality"]
-            and type(a["source"]) is str and a["source"] in s["sources"])
+        return (
+            a.keys() == {"kind", "speaker_stated"}
+            and type(a["kind"]) is str
+            and a["kind"] in s["quote_kinds"]
+            and type(a["speaker_stated"]) is bool
+        )
+    return (
+        a.keys() == {"checkworthy", "factuality", "source"}
+        and type(a["checkworthy"]) is bool
+        and type(a["factuality"]) is str
+        and a["factuality"] in s["factuality"]
+        and type(a["source"]) is str
+        and a["source"] in s["sources"]
+    )
 
 
 def span_ok(v: dict[str, Any]) -> bool:
@@ -111,27 +125,39 @@ def span_ok(v: dict[str, Any]) -> bool:
         return False
     start, end = v["start"], v["end"]
     return (
-        type(v["id"]) is str and bool(_SPAN_ID.fullmatch(v["id"]))
-        and type(v["doc_id"]) is str and bool(_ID.fullmatch(v["doc_id"]))
-        and type(start) is int and start >= 0 and type(end) is int and end >= 1
-        and _nonempty_str(v["text"]) and type(v["prefix"]) is str and type(v["suffix"]) is str
-        and _attributes_ok(layer, v["attributes"]) and _provenance_ok(v["provenance"])
+        type(v["id"]) is str
+        and bool(_SPAN_ID.fullmatch(v["id"]))
+        and type(v["doc_id"]) is str
+        and bool(_ID.fullmatch(v["doc_id"]))
+        and type(start) is int
+        and start >= 0
+        and type(end) is int
+        and end >= 1
+        and _nonempty_str(v["text"])
+        and type(v["prefix"]) is str
+        and type(v["suffix"]) is str
+        and _attributes_ok(layer, v["attributes"])
+        and _provenance_ok(v["provenance"])
     )
 
 
 def relation_ok(v: dict[str, Any]) -> bool:
     return (
         v.keys() == RELATION_KEYS
-        and type(v["id"]) is str and bool(_SPAN_ID.fullmatch(v["id"]))
-        and type(v["doc_id"]) is str and bool(_ID.fullmatch(v["doc_id"]))
-        and type(v["type"]) is str and v["type"] in _sets()["relations"]
-        and _nonempty_str(v["head"]) and _nonempty_str(v["tail"])
+        and type(v["id"]) is str
+        and bool(_SPAN_ID.fullmatch(v["id"]))
+        and type(v["doc_id"]) is str
+        and bool(_ID.fullmatch(v["doc_id"]))
+        and type(v["type"]) is str
+        and v["type"] in _sets()["relations"]
+        and _nonempty_str(v["head"])
+        and _nonempty_str(v["tail"])
         and _provenance_ok(v["provenance"])
     )
 
 
 def fast_ok(v: Any) -> bool:
-    """True only if ``v`` is a span or relation record its schema accepts; anything else goes to jsonschema."""
+    """True only if ``v`` is a record its schema accepts; anything else goes to jsonschema."""
     if type(v) is not dict:
         return False
     kind = v.get("record")
@@ -139,4 +165,37 @@ def fast_ok(v: Any) -> bool:
         return span_ok(v)
     if kind == "relation":
         return relation_ok(v)
+    if kind == "document":
+        return document_ok(v)
     return False
+
+
+DOCUMENT_REQUIRED = frozenset({"record", "doc_id", "text", "sha256", "source_file", "language"})
+DOCUMENT_OPTIONAL = frozenset({"title", "publisher", "author", "url", "published", "dct", "dct_note"})
+_LANG = re.compile(r"[a-z]{2,3}")
+_DCT = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def document_ok(v: dict[str, Any]) -> bool:
+    keys = v.keys()
+    if not (DOCUMENT_REQUIRED <= keys <= DOCUMENT_REQUIRED | DOCUMENT_OPTIONAL):
+        return False
+    if not (
+        type(v["doc_id"]) is str
+        and _ID.fullmatch(v["doc_id"])
+        and _nonempty_str(v["text"])
+        and type(v["sha256"]) is str
+        and _SHA.fullmatch(v["sha256"])
+        and _nonempty_str(v["source_file"])
+        and type(v["language"]) is str
+        and _LANG.fullmatch(v["language"])
+    ):
+        return False
+    # A URL needs format checking: leave documents that state one to jsonschema.
+    if v.get("url") is not None:
+        return False
+    for k in ("title", "publisher", "author", "published", "dct_note"):
+        if v.get(k) is not None and type(v[k]) is not str:
+            return False
+    dct = v.get("dct")
+    return dct is None or (type(dct) is str and bool(_DCT.fullmatch(dct)))

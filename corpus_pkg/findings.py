@@ -31,6 +31,8 @@ RULES: dict[str, str] = {
     "attribution": "A quote's speakers or a claim's claimants disagree with its attributes.",
     "duplicate-span": "A batch span duplicates an existing span exactly.",
     "moved": "A span was re-anchored onto the current text through its context (warning).",
+    "id-format": "A corpus id is not <doc_id>-<layer letter><number> (relations: -r<number>).",
+    "label-studio": "A Label Studio task, region or relation cannot be read as records.",
 }
 
 

@@ -71,12 +71,17 @@ def _check_strings(obj: Any) -> str | None:
     return None
 
 
+# Decoded UTF-8 cannot hold surrogates, so a lone one can only come from a \\uD800-\\uDFFF escape.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
+
+
 def loads_strict(s: str) -> Any:
     """``json.loads`` that refuses NaN/Infinity and lone surrogates."""
     value = json.loads(s, parse_constant=_reject_constant)
-    problem = _check_strings(value)
-    if problem:
-        raise ValueError(problem)
+    if _SURROGATE_ESCAPE.search(s):
+        problem = _check_strings(value)
+        if problem:
+            raise ValueError(problem)
     return value
 
 
@@ -88,7 +93,7 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        return None, f"not valid UTF-8 at byte {e.start} (line {line}): {data[e.start:e.start + 8]!r}"
+        return None, f"not valid UTF-8 at byte {e.start} (line {line}): {data[e.start : e.start + 8]!r}"
 
 
 def iter_jsonl_text(text: str) -> Iterator[Line]:

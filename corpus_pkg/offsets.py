@@ -64,6 +64,19 @@ def grapheme_boundaries(text: str) -> set[int]:
     return bounds
 
 
+def surely_boundary(text: str, i: int) -> bool:
+    """True when ``i`` is certainly a grapheme boundary without segmenting the text.
+
+    Below U+0300 no character extends or joins its neighbour (only CR LF stays
+    together), so two such neighbours are always split between them. False
+    means "segment to find out", not "not a boundary".
+    """
+    if i <= 0 or i >= len(text):
+        return True
+    a, b = text[i - 1], text[i]
+    return a < "\u0300" and b < "\u0300" and not (a == "\r" and b == "\n")
+
+
 def splits_grapheme(text: str, start: int, end: int, bounds: set[int] | None = None) -> bool:
     """True if ``[start, end)`` cuts through a user-perceived character."""
     b = bounds if bounds is not None else grapheme_boundaries(text)

@@ -132,8 +132,20 @@ def span_schema(layer: str) -> dict[str, Any]:
         "title": f"Span ({layer})",
         "description": f"One {layer} annotation: a code point range of a document with its surface text.",
         "type": "object",
-        "required": ["record", "id", "doc_id", "layer", "start", "end", "text", "label", "attributes",
-                     "prefix", "suffix", "provenance"],
+        "required": [
+            "record",
+            "id",
+            "doc_id",
+            "layer",
+            "start",
+            "end",
+            "text",
+            "label",
+            "attributes",
+            "prefix",
+            "suffix",
+            "provenance",
+        ],
         "additionalProperties": False,
         "properties": props,
         "$defs": {"provenance": _provenance()},
@@ -194,18 +206,27 @@ def batch_schema() -> dict[str, Any]:
         s = span_schema(layer)
         defs[f"span-{layer}"] = {k: v for k, v in s.items() if k not in ("$schema", "$id", "$defs")}
     cases = [
-        {"if": {"properties": {"record": {"const": "batch"}}, "required": ["record"]},
-         "then": {"$ref": "#/$defs/batch"}},
-        {"if": {"properties": {"record": {"const": "document"}}, "required": ["record"]},
-         "then": {"$ref": "#/$defs/document"}},
-        {"if": {"properties": {"record": {"const": "relation"}}, "required": ["record"]},
-         "then": {"$ref": "#/$defs/relation"}},
-        {"if": {"properties": {"record": {"const": "span"}}, "required": ["record"]},
-         "then": {"required": ["layer"]}},
+        {
+            "if": {"properties": {"record": {"const": "batch"}}, "required": ["record"]},
+            "then": {"$ref": "#/$defs/batch"},
+        },
+        {
+            "if": {"properties": {"record": {"const": "document"}}, "required": ["record"]},
+            "then": {"$ref": "#/$defs/document"},
+        },
+        {
+            "if": {"properties": {"record": {"const": "relation"}}, "required": ["record"]},
+            "then": {"$ref": "#/$defs/relation"},
+        },
+        {"if": {"properties": {"record": {"const": "span"}}, "required": ["record"]}, "then": {"required": ["layer"]}},
     ] + [
-        {"if": {"properties": {"record": {"const": "span"}, "layer": {"const": layer}},
-                "required": ["record", "layer"]},
-         "then": {"$ref": f"#/$defs/span-{layer}"}}
+        {
+            "if": {
+                "properties": {"record": {"const": "span"}, "layer": {"const": layer}},
+                "required": ["record", "layer"],
+            },
+            "then": {"$ref": f"#/$defs/span-{layer}"},
+        }
         for layer in LAYERS
     ]
     return {
@@ -228,8 +249,11 @@ def batch_schema() -> dict[str, Any]:
 
 def all_schemas() -> dict[str, dict[str, Any]]:
     """File name -> schema, for everything written to ``schema/``."""
-    out = {"document.schema.json": document_schema(), "relation.schema.json": relation_schema(),
-           "batch-record.schema.json": batch_schema()}
+    out = {
+        "document.schema.json": document_schema(),
+        "relation.schema.json": relation_schema(),
+        "batch-record.schema.json": batch_schema(),
+    }
     for layer in LAYERS:
         out[f"span-{layer}.schema.json"] = span_schema(layer)
     return out

@@ -18,8 +18,10 @@ def summarize(echo: Callable[[str], None]) -> int:
     report = validate_corpus()
     for f in report.findings:
         echo(f.render())
-    echo(f"validate: {sum(report.counts.values())} records, {len(report.errors)} error(s), "
-         f"{len(report.warnings)} warning(s)")
+    echo(
+        f"validate: {sum(report.counts.values())} records, {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)"
+    )
     if report.errors:
         return 1
     docs = load_corpus(check=False)

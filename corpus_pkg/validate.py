@@ -29,7 +29,7 @@ from corpus_pkg.findings import Finding, mark
 from corpus_pkg.jsonio import loads_strict
 from corpus_pkg.labels import LAYER_LETTER, label_sets
 from corpus_pkg.model import CONTEXT_CHARS, sha256_text
-from corpus_pkg.offsets import edge_whitespace, grapheme_boundaries
+from corpus_pkg.offsets import edge_whitespace, grapheme_boundaries, surely_boundary
 from corpus_pkg.schemas import record_validator
 from corpus_pkg.storage import Located, corpus_files
 from corpus_pkg.timex import timex_problem
@@ -99,12 +99,14 @@ def schema_findings(loc: Located) -> list[Finding]:
     # JSON Schema's "integer" admits 3.0, and Python's re "$" admits a final newline: refuse both here.
     for key in ("start", "end"):
         if key in value and type(value[key]) is not int:
-            out.append(Finding("schema", f"{key} must be an integer, got {value[key]!r}", loc.file, loc.line,
-                               f"/{key}", rid))
+            out.append(
+                Finding("schema", f"{key} must be an integer, got {value[key]!r}", loc.file, loc.line, f"/{key}", rid)
+            )
     for key in ("doc_id", "id"):
         if isinstance(value.get(key), str) and value[key].endswith("\n"):
-            out.append(Finding("schema", f"{key} {value[key]!r} ends with a line break", loc.file, loc.line,
-                               f"/{key}", rid))
+            out.append(
+                Finding("schema", f"{key} {value[key]!r} ends with a line break", loc.file, loc.line, f"/{key}", rid)
+            )
     return out
 
 
@@ -127,8 +129,9 @@ def iter_raw_lines(path: Path, report: Report) -> Iterator[RawLine]:
     with f:
         for number, raw in enumerate(f, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                report.add(Finding("io", "file starts with a UTF-8 byte order mark (BOM); save it without BOM",
-                                   name, 1))
+                report.add(
+                    Finding("io", "file starts with a UTF-8 byte order mark (BOM); save it without BOM", name, 1)
+                )
                 raw = raw[3:]
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
@@ -140,8 +143,14 @@ def iter_raw_lines(path: Path, report: Report) -> Iterator[RawLine]:
             try:
                 yield RawLine(name, number, raw.decode("utf-8"))
             except UnicodeDecodeError as e:
-                report.add(Finding("json", f"not valid UTF-8 at byte {e.start} of the line: "
-                                           f"{raw[e.start:e.start + 8]!r}", name, number))
+                report.add(
+                    Finding(
+                        "json",
+                        f"not valid UTF-8 at byte {e.start} of the line: {raw[e.start : e.start + 8]!r}",
+                        name,
+                        number,
+                    )
+                )
 
 
 def parse_line(line: RawLine, report: Report, *, fast: bool) -> Located | None:
@@ -158,8 +167,9 @@ def parse_line(line: RawLine, report: Report, *, fast: bool) -> Located | None:
     try:
         value = loads_strict(line.text)
     except (ValueError, RecursionError) as e:
-        report.add(Finding("json", _short(f"invalid JSON: {e}"), line.file, line.number, None, None,
-                           _short(line.text[:200])))
+        report.add(
+            Finding("json", _short(f"invalid JSON: {e}"), line.file, line.number, None, None, _short(line.text[:200]))
+        )
         return None
     loc = Located(line.file, line.number, value)
     problems = schema_findings(loc)
@@ -202,9 +212,17 @@ class Checker:
                 self.check_group(self.group)
                 self.closed.add(self.group.doc_id)
             if doc_id in self.closed:
-                self.report.add(Finding("schema", f"records of document {doc_id!r} resume here after other "
-                                                  "documents; keep each document's records together",
-                                        loc.file, loc.line, "/doc_id", v.get("id") or doc_id))
+                self.report.add(
+                    Finding(
+                        "schema",
+                        f"records of document {doc_id!r} resume here after other "
+                        "documents; keep each document's records together",
+                        loc.file,
+                        loc.line,
+                        "/doc_id",
+                        v.get("id") or doc_id,
+                    )
+                )
                 self.group = None
                 return
             self.group = _Group(doc_id)
@@ -212,8 +230,16 @@ class Checker:
         if kind == "document":
             if doc_id in self.documents:
                 first = self.documents[doc_id]
-                self.report.add(Finding("duplicate-document", f"doc_id {doc_id!r} already used at "
-                                        f"{first.file}:{first.line}", loc.file, loc.line, "/doc_id", doc_id))
+                self.report.add(
+                    Finding(
+                        "duplicate-document",
+                        f"doc_id {doc_id!r} already used at {first.file}:{first.line}",
+                        loc.file,
+                        loc.line,
+                        "/doc_id",
+                        doc_id,
+                    )
+                )
                 return
             self.documents[doc_id] = loc
             g.document = loc
@@ -236,9 +262,16 @@ class Checker:
         if doc is not None:
             v = doc.value
             if sha256_text(v["text"]) != v["sha256"]:
-                report.add(Finding("sha256", f"sha256 {v['sha256']} does not match the text "
-                                             f"({sha256_text(v['text'])})", doc.file, doc.line, "/sha256",
-                                   v["doc_id"]))
+                report.add(
+                    Finding(
+                        "sha256",
+                        f"sha256 {v['sha256']} does not match the text ({sha256_text(v['text'])})",
+                        doc.file,
+                        doc.line,
+                        "/sha256",
+                        v["doc_id"],
+                    )
+                )
         elif self.lookup is not None:
             doc = self.lookup(g.doc_id)
         text: str | None = doc.value["text"] if doc is not None else None
@@ -250,8 +283,16 @@ class Checker:
         def dup(loc: Located, rid: str) -> bool:
             if rid in ids:
                 first = ids[rid]
-                report.add(Finding("duplicate-id", f"id {rid!r} already used at {first.file}:{first.line}",
-                                   loc.file, loc.line, "/id", rid))
+                report.add(
+                    Finding(
+                        "duplicate-id",
+                        f"id {rid!r} already used at {first.file}:{first.line}",
+                        loc.file,
+                        loc.line,
+                        "/id",
+                        rid,
+                    )
+                )
                 return True
             ids[rid] = loc
             return False
@@ -259,8 +300,11 @@ class Checker:
         def id_format(loc: Located, rid: str, letter: str) -> None:
             m = _CANONICAL.fullmatch(rid)
             if not m or m["doc"] != g.doc_id or m["letter"] != letter:
-                report.add(Finding("id-format", f"id {rid!r} should be {g.doc_id}-{letter}<number>",
-                                   loc.file, loc.line, "/id", rid))
+                report.add(
+                    Finding(
+                        "id-format", f"id {rid!r} should be {g.doc_id}-{letter}<number>", loc.file, loc.line, "/id", rid
+                    )
+                )
 
         for loc in g.spans:
             s = loc.value
@@ -270,43 +314,100 @@ class Checker:
             if self.canonical_ids:
                 id_format(loc, sid, LAYER_LETTER[s["layer"]])
             if text is None:
-                report.add(Finding("unknown-document", f"document {g.doc_id!r} does not exist", loc.file, loc.line,
-                                   "/doc_id", sid))
+                report.add(
+                    Finding(
+                        "unknown-document", f"document {g.doc_id!r} does not exist", loc.file, loc.line, "/doc_id", sid
+                    )
+                )
                 continue
             if not (0 <= start < end <= len(text)):
-                report.add(Finding("offset-range", f"offsets [{start}, {end}) are not within 0 <= start < end <= "
-                                   f"{len(text)}", loc.file, loc.line,
-                                   "/start" if not 0 <= start < len(text) else "/end", sid,
-                                   f"span text: {s['text'][:120]!r}"))
+                report.add(
+                    Finding(
+                        "offset-range",
+                        f"offsets [{start}, {end}) are not within 0 <= start < end <= {len(text)}",
+                        loc.file,
+                        loc.line,
+                        "/start" if not 0 <= start < len(text) else "/end",
+                        sid,
+                        f"span text: {s['text'][:120]!r}",
+                    )
+                )
                 continue
             if text[start:end] != s["text"]:
-                report.add(Finding("text-mismatch", f"span text {_short(s['text'])!r} differs from "
-                                   f"text[{start}:{end}] = {_short(text[start:end])!r}", loc.file, loc.line, "/text",
-                                   sid, mark(text, start, end)))
+                report.add(
+                    Finding(
+                        "text-mismatch",
+                        f"span text {_short(s['text'])!r} differs from "
+                        f"text[{start}:{end}] = {_short(text[start:end])!r}",
+                        loc.file,
+                        loc.line,
+                        "/text",
+                        sid,
+                        mark(text, start, end),
+                    )
+                )
                 continue
             span_by_id[sid] = s
             if edge_whitespace(s["text"]):
-                report.add(Finding("whitespace-edge", f"span {s['text']!r} starts or ends with whitespace",
-                                   loc.file, loc.line, "/start", sid, mark(text, start, end)))
-            if bounds is None:
-                bounds = grapheme_boundaries(text)
-            if start not in bounds or end not in bounds:
-                report.add(Finding("grapheme-split", "a span boundary splits a grapheme cluster", loc.file,
-                                   loc.line, "/start" if start not in bounds else "/end", sid,
-                                   mark(text, start, end), "warning"))
+                report.add(
+                    Finding(
+                        "whitespace-edge",
+                        f"span {s['text']!r} starts or ends with whitespace",
+                        loc.file,
+                        loc.line,
+                        "/start",
+                        sid,
+                        mark(text, start, end),
+                    )
+                )
+            if not (surely_boundary(text, start) and surely_boundary(text, end)):
+                if bounds is None:
+                    bounds = grapheme_boundaries(text)
+                if start not in bounds or end not in bounds:
+                    report.add(
+                        Finding(
+                            "grapheme-split",
+                            "a span boundary splits a grapheme cluster",
+                            loc.file,
+                            loc.line,
+                            "/start" if start not in bounds else "/end",
+                            sid,
+                            mark(text, start, end),
+                            "warning",
+                        )
+                    )
             if s["prefix"] != text[max(0, start - CONTEXT_CHARS) : start]:
-                report.add(Finding("context-mismatch", f"prefix {s['prefix']!r} should be "
-                                   f"{text[max(0, start - CONTEXT_CHARS) : start]!r}", loc.file, loc.line, "/prefix",
-                                   sid, mark(text, start, end)))
+                report.add(
+                    Finding(
+                        "context-mismatch",
+                        f"prefix {s['prefix']!r} should be {text[max(0, start - CONTEXT_CHARS) : start]!r}",
+                        loc.file,
+                        loc.line,
+                        "/prefix",
+                        sid,
+                        mark(text, start, end),
+                    )
+                )
             if s["suffix"] != text[end : end + CONTEXT_CHARS]:
-                report.add(Finding("context-mismatch", f"suffix {s['suffix']!r} should be "
-                                   f"{text[end : end + CONTEXT_CHARS]!r}", loc.file, loc.line, "/suffix", sid,
-                                   mark(text, start, end)))
+                report.add(
+                    Finding(
+                        "context-mismatch",
+                        f"suffix {s['suffix']!r} should be {text[end : end + CONTEXT_CHARS]!r}",
+                        loc.file,
+                        loc.line,
+                        "/suffix",
+                        sid,
+                        mark(text, start, end),
+                    )
+                )
             if s["layer"] == "date":
                 problem = timex_problem(s["attributes"]["type"], s["attributes"]["value"])
                 if problem:
-                    report.add(Finding("timex-value", problem, loc.file, loc.line, "/attributes/value", sid,
-                                       mark(text, start, end)))
+                    report.add(
+                        Finding(
+                            "timex-value", problem, loc.file, loc.line, "/attributes/value", sid, mark(text, start, end)
+                        )
+                    )
             by_layer[s["layer"]].append((start, end, sid, loc))
 
         assert text is not None or not span_by_id
@@ -318,8 +419,17 @@ class Checker:
             reach_end, reach_id = -1, ""
             for start, end, sid, loc in items:
                 if start < reach_end:
-                    report.add(Finding("overlap", f"{layer} overlaps {layer} {reach_id}", loc.file, loc.line,
-                                       "/start", sid, mark(text or "", start, end)))
+                    report.add(
+                        Finding(
+                            "overlap",
+                            f"{layer} overlaps {layer} {reach_id}",
+                            loc.file,
+                            loc.line,
+                            "/start",
+                            sid,
+                            mark(text or "", start, end),
+                        )
+                    )
                 if end > reach_end:
                     reach_end, reach_id = end, sid
 
@@ -332,8 +442,11 @@ class Checker:
             if self.canonical_ids:
                 id_format(loc, rid, "r")
             if text is None:
-                report.add(Finding("unknown-document", f"document {g.doc_id!r} does not exist", loc.file, loc.line,
-                                   "/doc_id", rid))
+                report.add(
+                    Finding(
+                        "unknown-document", f"document {g.doc_id!r} does not exist", loc.file, loc.line, "/doc_id", rid
+                    )
+                )
                 continue
             want_head, want_tail = ls.relation_types[r["type"]]
             ok = True
@@ -343,18 +456,42 @@ class Checker:
                 if target is None:
                     other = _CANONICAL.fullmatch(ref)
                     if other and other["doc"] != g.doc_id:
-                        report.add(Finding("relation-document", f"{end_name} {ref!r} names document "
-                                           f"{other['doc']!r}, not {g.doc_id!r}", loc.file, loc.line,
-                                           f"/{end_name}", rid))
+                        report.add(
+                            Finding(
+                                "relation-document",
+                                f"{end_name} {ref!r} names document {other['doc']!r}, not {g.doc_id!r}",
+                                loc.file,
+                                loc.line,
+                                f"/{end_name}",
+                                rid,
+                            )
+                        )
                     else:
                         why = "a span that failed validation" if ref in ids else f"no span of {g.doc_id!r}"
-                        report.add(Finding("dangling-relation", f"{end_name} {ref!r} is {why}", loc.file,
-                                           loc.line, f"/{end_name}", rid))
+                        report.add(
+                            Finding(
+                                "dangling-relation",
+                                f"{end_name} {ref!r} is {why}",
+                                loc.file,
+                                loc.line,
+                                f"/{end_name}",
+                                rid,
+                            )
+                        )
                     ok = False
                 elif target["layer"] != want:
-                    report.add(Finding("relation-layer", f"a {r['type']} relation's {end_name} must be a {want} "
-                                       f"span, {ref!r} is a {target['layer']} span", loc.file, loc.line,
-                                       f"/{end_name}", rid, mark(text, target["start"], target["end"])))
+                    report.add(
+                        Finding(
+                            "relation-layer",
+                            f"a {r['type']} relation's {end_name} must be a {want} "
+                            f"span, {ref!r} is a {target['layer']} span",
+                            loc.file,
+                            loc.line,
+                            f"/{end_name}",
+                            rid,
+                            mark(text, target["start"], target["end"]),
+                        )
+                    )
                     ok = False
             if ok:
                 tails[(r["type"], r["head"])].append(r["tail"])
@@ -370,8 +507,17 @@ class Checker:
                     msg = f"quote has speaker_stated=false but {n} speaker relation(s)"
                 else:
                     continue
-                report.add(Finding("attribution", msg, loc.file, loc.line, "/attributes/speaker_stated", sid,
-                                   mark(text or "", s["start"], s["end"])))
+                report.add(
+                    Finding(
+                        "attribution",
+                        msg,
+                        loc.file,
+                        loc.line,
+                        "/attributes/speaker_stated",
+                        sid,
+                        mark(text or "", s["start"], s["end"]),
+                    )
+                )
             elif s["layer"] == "claim":
                 n = len(tails.get(("claimant", sid), []))
                 if a["source"] == "attributed" and n == 0:
@@ -380,8 +526,17 @@ class Checker:
                     msg = f"claim has source=outlet but {n} claimant relation(s)"
                 else:
                     continue
-                report.add(Finding("attribution", msg, loc.file, loc.line, "/attributes/source", sid,
-                                   mark(text or "", s["start"], s["end"])))
+                report.add(
+                    Finding(
+                        "attribution",
+                        msg,
+                        loc.file,
+                        loc.line,
+                        "/attributes/source",
+                        sid,
+                        mark(text or "", s["start"], s["end"]),
+                    )
+                )
 
 
 def _check_quotes_nest(items: list[tuple[int, int, str, Located]], text: str, report: Report) -> None:
@@ -391,8 +546,17 @@ def _check_quotes_nest(items: list[tuple[int, int, str, Located]], text: str, re
         while open_ and open_[-1][0] <= start:
             open_.pop()
         if open_ and end > open_[-1][0]:
-            report.add(Finding("overlap", f"quote crosses quote {open_[-1][1]} (quotes may nest, never cross)",
-                               loc.file, loc.line, "/end", sid, mark(text, start, end)))
+            report.add(
+                Finding(
+                    "overlap",
+                    f"quote crosses quote {open_[-1][1]} (quotes may nest, never cross)",
+                    loc.file,
+                    loc.line,
+                    "/end",
+                    sid,
+                    mark(text, start, end),
+                )
+            )
             continue
         open_.append((end, sid))
 
@@ -407,9 +571,11 @@ def validate_records(
     """Check already parsed records (reference schema path)."""
     report = Report()
     if reference_docs is not None and lookup is None:
+
         def lookup(doc_id: str) -> Located | None:
             hit = reference_docs.get(doc_id)
             return hit[1] if hit else None
+
     checker = Checker(report, lookup=lookup, canonical_ids=canonical_ids)
     for loc in located:
         problems = schema_findings(loc)
@@ -447,8 +613,11 @@ def read_located(path: Path, report: Report) -> list[Located]:
         try:
             out.append(Located(line.file, line.number, loads_strict(line.text)))
         except (ValueError, RecursionError) as e:
-            report.add(Finding("json", _short(f"invalid JSON: {e}"), line.file, line.number, None, None,
-                               _short(line.text[:200])))
+            report.add(
+                Finding(
+                    "json", _short(f"invalid JSON: {e}"), line.file, line.number, None, None, _short(line.text[:200])
+                )
+            )
     return out
 
 
@@ -477,8 +646,9 @@ def validate_corpus(root: Path | None = None, *, fast: bool = True) -> Report:
 
     report = Report()
     for done in recover(root):
-        report.add(Finding("io", f"recovered an interrupted merge: {done}", str(root or "annotations"),
-                           severity="warning"))
+        report.add(
+            Finding("io", f"recovered an interrupted merge: {done}", str(root or "annotations"), severity="warning")
+        )
     files = corpus_files(root)
     if not files:
         report.add(Finding("io", "no corpus files (*.jsonl) found", str(root or "annotations/corpus")))
@@ -498,8 +668,9 @@ def _check_files_hold_their_document(files: list[Path], report: Report) -> None:
         except (ValueError, UnicodeDecodeError):
             v = None
         if not (isinstance(v, dict) and v.get("record") == "document" and v.get("doc_id") == path.stem):
-            report.add(Finding("schema", f"a corpus file's first record must be the document {path.stem!r}",
-                               str(path), 1))
+            report.add(
+                Finding("schema", f"a corpus file's first record must be the document {path.stem!r}", str(path), 1)
+            )
 
 
 def validate_paths(paths: list[Path], root: Path | None = None) -> Report:

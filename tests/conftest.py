@@ -11,7 +11,11 @@ pytest_plugins = ["fixtures_labelstudio"]
 
 # CI: derandomized and bounded, so a run is repeatable and fits the CI budget.
 settings.register_profile(
-    "ci", max_examples=60, derandomize=True, deadline=None, print_blob=True,
+    "ci",
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 # Local: more examples, random seeds, to find new failures.

@@ -10,21 +10,50 @@ from corpus_pkg.offsets import grapheme_boundaries
 
 # Pieces of text that trip code counting bytes, UTF-16 units or "characters".
 TRICKY = [
-    "Kim", "Putin", "Vostochny", "Ким Чен Ын", "Путин", "김정은", "北朝鮮",
-    "𝐊𝐢𝐦", "🚀", "👩‍🚀", "🇰🇵", "e\u0301", "n\u0303o", "\u00a0", "\r\n", "\n\n", "\t",
-    "שלום", "مرحبا", "\u200f", "“", "”", "’s", "¹", "—", "Ä", "ﬁ", "🧑🏽‍💻",
+    "Kim",
+    "Putin",
+    "Vostochny",
+    "Ким Чен Ын",
+    "Путин",
+    "김정은",
+    "北朝鮮",
+    "𝐊𝐢𝐦",
+    "🚀",
+    "👩‍🚀",
+    "🇰🇵",
+    "e\u0301",
+    "n\u0303o",
+    "\u00a0",
+    "\r\n",
+    "\n\n",
+    "\t",
+    "שלום",
+    "مرحبا",
+    "\u200f",
+    "“",
+    "”",
+    "’s",
+    "¹",
+    "—",
+    "Ä",
+    "ﬁ",
+    "🧑🏽‍💻",
 ]
 WORDS = ["the", "summit", "said", "September", "13", "2023", "Russia", "North", "Korea", "arms", "deal"]
 
-piece = st.one_of(st.sampled_from(TRICKY), st.sampled_from(WORDS),
-                  st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=3))
+piece = st.one_of(
+    st.sampled_from(TRICKY),
+    st.sampled_from(WORDS),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=3),
+)
 
 
 @st.composite
 def texts(draw, min_pieces: int = 3, max_pieces: int = 40) -> str:
     parts = draw(st.lists(piece, min_size=min_pieces, max_size=max_pieces))
-    seps = draw(st.lists(st.sampled_from([" ", " ", "\n", "\u00a0", ", ", ""]),
-                         min_size=len(parts), max_size=len(parts)))
+    seps = draw(
+        st.lists(st.sampled_from([" ", " ", "\n", "\u00a0", ", ", ""]), min_size=len(parts), max_size=len(parts))
+    )
     text = "".join(p + s for p, s in zip(parts, seps, strict=True))
     if not text.strip():
         text = "Kim " + text
@@ -79,22 +108,30 @@ def annotated_documents(draw, doc_id: str | None = None, max_spans: int = 12) ->
         sid = f"{doc.doc_id}-{layer[0]}{counters[layer]:03d}"
         if layer == "entity":
             label = draw(st.sampled_from(ls.entity_types))
-            attrs = {"kind": draw(st.sampled_from(ls.entity_kinds)),
-                     "cluster": draw(st.sampled_from(["kim-jong-un", "vladimir-putin", "russia"]))}
+            attrs = {
+                "kind": draw(st.sampled_from(ls.entity_kinds)),
+                "cluster": draw(st.sampled_from(["kim-jong-un", "vladimir-putin", "russia"])),
+            }
         elif layer == "date":
             label = ls.date_label
             t = draw(st.sampled_from(ls.timex_types))
-            attrs = {"type": t, "value": {"DATE": "2023-09-13", "TIME": "2023-09-13TMO", "DURATION": "P4Y",
-                                          "SET": "P1D"}[t]}
+            attrs = {
+                "type": t,
+                "value": {"DATE": "2023-09-13", "TIME": "2023-09-13TMO", "DURATION": "P4Y", "SET": "P1D"}[t],
+            }
         elif layer == "quote":
             label = ls.quote_label
             attrs = {"kind": draw(st.sampled_from(ls.quote_kinds)), "speaker_stated": False}
         else:
             label = ls.claim_label
-            attrs = {"checkworthy": draw(st.booleans()), "factuality": draw(st.sampled_from(ls.factuality)),
-                     "source": "outlet"}
-        out.spans.append(make_span(doc, id=sid, layer=layer, start=start, end=end, label=label,
-                                   attributes=attrs, provenance=PROV))
+            attrs = {
+                "checkworthy": draw(st.booleans()),
+                "factuality": draw(st.sampled_from(ls.factuality)),
+                "source": "outlet",
+            }
+        out.spans.append(
+            make_span(doc, id=sid, layer=layer, start=start, end=end, label=label, attributes=attrs, provenance=PROV)
+        )
     entities = [s for s in out.spans if s.layer == "entity"]
     if entities:
         n = 0
@@ -109,8 +146,16 @@ def annotated_documents(draw, doc_id: str | None = None, max_spans: int = 12) ->
                     attrs["speaker_stated"] = True
                 else:
                     attrs["source"] = "attributed"
-                out.spans[i] = make_span(doc, id=s.id, layer=s.layer, start=s.start, end=s.end, label=s.label,
-                                         attributes=attrs, provenance=PROV)
+                out.spans[i] = make_span(
+                    doc,
+                    id=s.id,
+                    layer=s.layer,
+                    start=s.start,
+                    end=s.end,
+                    label=s.label,
+                    attributes=attrs,
+                    provenance=PROV,
+                )
     return out.sorted()
 
 

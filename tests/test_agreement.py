@@ -16,8 +16,16 @@ DOC = Document.from_text("t", TEXT, "t.txt")
 def span(sid, text, layer="entity", label="PERSON", **attrs):
     start = TEXT.index(text)
     defaults = {"entity": {"kind": "NAM", "cluster": text.lower()}, "date": {"type": "DATE", "value": "2023-09-17"}}
-    return make_span(DOC, id=sid, layer=layer, start=start, end=start + len(text), label=label,
-                     attributes=attrs or defaults[layer], provenance=PROV)
+    return make_span(
+        DOC,
+        id=sid,
+        layer=layer,
+        start=start,
+        end=start + len(text),
+        label=label,
+        attributes=attrs or defaults[layer],
+        provenance=PROV,
+    )
 
 
 def test_identical_passes_agree_perfectly():
@@ -28,8 +36,11 @@ def test_identical_passes_agree_perfectly():
 
 def test_a_missing_span_a_relabel_and_a_wrong_bound_lower_the_scores():
     a = [AnnotatedDocument(DOC, [span("e1", "Kim"), span("e2", "Putin"), span("e3", "Vladivostok", label="GPE")])]
-    b = [AnnotatedDocument(DOC, [span("e1", "Kim"), span("e2", "Putin", label="ORG"),
-                                 span("e3", "Vladivostok on", label="GPE")])]
+    b = [
+        AnnotatedDocument(
+            DOC, [span("e1", "Kim"), span("e2", "Putin", label="ORG"), span("e3", "Vladivostok on", label="GPE")]
+        )
+    ]
     result = compare(a, b)["entity"]
     assert result.strict_f1 < result.partial_f1 < 1.0
     assert abs(result.strict_f1 - 1 / 3) < 1e-9

@@ -51,16 +51,28 @@ def test_located_offsets_always_slice_back_to_the_text(text, data):
 
 def test_a_draft_resolves_to_spans_with_relations_and_stable_ids():
     draft = {
-        "doc_id": "t", "annotator": "x",
-        "entities": [{"key": "k", "text": "Kim Jong Un", "type": "PERSON", "kind": "NAM", "cluster": "kim-jong-un"},
-                     {"key": "p", "text": "Putin", "occurrence": 1, "type": "PERSON", "kind": "NAM",
-                      "cluster": "vladimir-putin"}],
+        "doc_id": "t",
+        "annotator": "x",
+        "entities": [
+            {"key": "k", "text": "Kim Jong Un", "type": "PERSON", "kind": "NAM", "cluster": "kim-jong-un"},
+            {
+                "key": "p",
+                "text": "Putin",
+                "occurrence": 1,
+                "type": "PERSON",
+                "kind": "NAM",
+                "cluster": "vladimir-putin",
+            },
+        ],
         "quotes": [{"key": "q", "text": "Russia will win.", "kind": "direct", "speakers": ["k"]}],
     }
     doc, errors = resolve_draft(draft, DOC, tool_version="test")
     assert errors == []
-    assert [(s.id, s.text) for s in doc.spans] == [("t-e001", "Putin"), ("t-e002", "Kim Jong Un"),
-                                                     ("t-q001", "Russia will win.")]
+    assert [(s.id, s.text) for s in doc.spans] == [
+        ("t-e001", "Putin"),
+        ("t-e002", "Kim Jong Un"),
+        ("t-q001", "Russia will win."),
+    ]
     assert [(r.type, r.head, r.tail) for r in doc.relations] == [("speaker", "t-q001", "t-e002")]
     assert all(TEXT[s.start : s.end] == s.text for s in doc.spans)
 
@@ -73,7 +85,9 @@ def test_a_draft_error_names_the_entry_and_its_key():
 
 
 def test_a_speaker_that_is_not_an_entity_key_is_an_error():
-    draft = {"doc_id": "t", "quotes": [{"key": "q", "text": "Russia will win.", "kind": "direct",
-                                        "speakers": ["nobody"]}]}
+    draft = {
+        "doc_id": "t",
+        "quotes": [{"key": "q", "text": "Russia will win.", "kind": "direct", "speakers": ["nobody"]}],
+    }
     _, errors = resolve_draft(draft, DOC, tool_version="test")
     assert "'nobody' is not the key of an entity" in errors[0].message

@@ -28,11 +28,22 @@ def span(doc: Document, sid: str, text: str, layer="entity", label="PERSON", occ
     start = -1
     for _ in range(occurrence):
         start = doc.text.index(text, start + 1)
-    defaults = {"entity": {"kind": "NAM", "cluster": "x"}, "date": {"type": "DATE", "value": "2023-09-13"},
-                "quote": {"kind": "direct", "speaker_stated": False},
-                "claim": {"checkworthy": True, "factuality": "CT+", "source": "outlet"}}
-    return make_span(doc, id=sid, layer=layer, start=start, end=start + len(text), label=label,
-                     attributes=attrs or defaults[layer], provenance=PROV)
+    defaults = {
+        "entity": {"kind": "NAM", "cluster": "x"},
+        "date": {"type": "DATE", "value": "2023-09-13"},
+        "quote": {"kind": "direct", "speaker_stated": False},
+        "claim": {"checkworthy": True, "factuality": "CT+", "source": "outlet"},
+    }
+    return make_span(
+        doc,
+        id=sid,
+        layer=layer,
+        start=start,
+        end=start + len(text),
+        label=label,
+        attributes=attrs or defaults[layer],
+        provenance=PROV,
+    )
 
 
 @pytest.fixture
@@ -59,15 +70,20 @@ def good_batch(root: Path, tmp_path: Path) -> Path:
     a, b = docs["alpha"], docs["beta"]
     q = span(a, "new-q", "we will help", "quote", "QUOTE", kind="direct", speaker_stated=True)
     p = span(a, "new-p", "Putin", occurrence=2, cluster="vladimir-putin", kind="NAM")
-    records = [q.to_dict(), p.to_dict(), Relation("new-r", "alpha", "speaker", "new-q", "new-p", PROV).to_dict(),
-               span(b, "new-d", "Sunday", "date", "TIMEX3", type="DATE", value="2023-09-17").to_dict(),
-               span(b, "new-g", "Tokyo", label="GPE", kind="NAM", cluster="tokyo").to_dict()]
+    records = [
+        q.to_dict(),
+        p.to_dict(),
+        Relation("new-r", "alpha", "speaker", "new-q", "new-p", PROV).to_dict(),
+        span(b, "new-d", "Sunday", "date", "TIMEX3", type="DATE", value="2023-09-17").to_dict(),
+        span(b, "new-g", "Tokyo", label="GPE", kind="NAM", cluster="tokyo").to_dict(),
+    ]
     return write_batch(tmp_path / "batch.jsonl", records)
 
 
 def corpus(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corpus_pkg", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "corpus_pkg", *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
 
 
 def test_a_valid_batch_merges_with_a_summary_per_document_and_layer(root, tmp_path):
@@ -156,8 +172,9 @@ def test_an_ambiguous_re_anchoring_is_rejected_with_the_candidates(root, tmp_pat
     old = Document.from_text("alpha", "Putin " + TEXTS["alpha"], "alpha.txt")
     s = span(old, "x-p", "Putin", occurrence=1)
     s = s.__class__(**{**s.__dict__, "prefix": "", "suffix": "zzz"})
-    batch = write_batch(tmp_path / "b.jsonl", [{"record": "batch", "batch_id": "amb", "against": {"alpha": old.sha256}},
-                                               s.to_dict()])
+    batch = write_batch(
+        tmp_path / "b.jsonl", [{"record": "batch", "batch_id": "amb", "against": {"alpha": old.sha256}}, s.to_dict()]
+    )
     result = corpus("validate", str(batch), "--annotations", str(root))
     assert result.returncode == 1
     assert "[stale-text]" in result.stdout and "candidates" in result.stdout
@@ -177,8 +194,11 @@ def test_unknown_documents_dangling_relations_and_overlaps_are_all_reported(root
     a = load_corpus(root)[0].document
     ghost = Document.from_text("ghost", "Kim", "g.txt")
     overlapping = span(a, "x-o", "Jong Un met", label="PERSON")
-    records = [span(ghost, "x-g", "Kim").to_dict(), overlapping.to_dict(),
-               Relation("x-r", "alpha", "speaker", "nope", "alpha-e001", PROV).to_dict()]
+    records = [
+        span(ghost, "x-g", "Kim").to_dict(),
+        overlapping.to_dict(),
+        Relation("x-r", "alpha", "speaker", "nope", "alpha-e001", PROV).to_dict(),
+    ]
     batch = write_batch(tmp_path / "b.jsonl", records)
     out = json.loads(corpus("validate", str(batch), "--annotations", str(root), "--format", "json").stdout)
     assert {f["rule"] for f in out["findings"]} >= {"unknown-document", "overlap", "dangling-relation"}
@@ -191,3 +211,89 @@ def test_a_batch_cannot_write_outside_the_annotations_folder(root, tmp_path):
     assert result.returncode == 1
     assert not (tmp_path / "evil.jsonl").exists() and not any(tmp_path.rglob("evil*"))
     assert len(corpus_files(root)) == 2
+
+
+def _export(doc: AnnotatedDocument, text: str | None = None) -> list[dict]:
+    from corpus_pkg.labelstudio.convert import task_data, to_result
+
+    data = task_data(doc.document) | ({"text": text} if text else {})
+    return [
+        {
+            "id": 1,
+            "data": data,
+            "annotations": [
+                {
+                    "id": 7,
+                    "result": to_result(doc),
+                    "completed_by": {"email": "annotator@example.org"},
+                    "was_cancelled": False,
+                    "updated_at": "2026-11-23T10:00:00Z",
+                }
+            ],
+        }
+    ]
+
+
+def test_a_label_studio_export_is_recognized_and_its_known_spans_are_duplicates(root, tmp_path):
+    doc = load_corpus(root)[0]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(_export(doc)), encoding="utf-8")
+    out = json.loads(corpus("validate", str(path), "--annotations", str(root), "--format", "json").stdout)
+    assert out["valid"] and out["files"][str(path)] == "label studio export"
+    assert [f["rule"] for f in out["findings"]] == ["duplicate-span"]
+    result = corpus("merge", str(path), "--annotations", str(root))
+    assert result.returncode == 0 and "nothing to merge" in result.stdout
+
+
+def test_a_span_added_in_label_studio_merges_with_its_annotator(root, tmp_path):
+    doc = load_corpus(root)[0]
+    putin = span(doc.document, "ls-random-id", "Vladimir Putin", cluster="vladimir-putin", kind="NAM")
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(_export(AnnotatedDocument(doc.document, [*doc.spans, putin]))), encoding="utf-8")
+    result = corpus("merge", str(path), "--annotations", str(root))
+    assert result.returncode == 0, result.stdout
+    merged = {s.text: s for s in load_corpus(root)[0].spans}
+    assert merged["Vladimir Putin"].provenance.annotator == "annotator@example.org"
+    assert merged["Vladimir Putin"].id == "alpha-e002"
+
+
+def test_a_label_studio_export_made_on_an_older_text_is_re_anchored(root, tmp_path):
+    doc = load_corpus(root)[0]
+    older = Document.from_text("alpha", "UPDATE: " + doc.document.text, "alpha.txt")
+    putin = span(older, "x", "Vladimir Putin", cluster="vladimir-putin", kind="NAM")
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(_export(AnnotatedDocument(older, [putin]))), encoding="utf-8")
+    out = json.loads(corpus("validate", str(path), "--annotations", str(root), "--format", "json").stdout)
+    assert out["valid"], out["findings"]
+    assert {"stale-text", "moved"} <= {f["rule"] for f in out["findings"]}
+
+
+def test_garbage_in_a_label_studio_export_gives_findings_not_a_traceback(root, tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "data": {"doc_id": "alpha", "text": TEXTS["alpha"]},
+                    "annotations": [
+                        {
+                            "result": [
+                                {
+                                    "id": "x",
+                                    "type": "labels",
+                                    "from_name": "label",
+                                    "to_name": "text",
+                                    "value": {"start": 0, "end": 3, "text": "nope", "labels": ["PERSON"]},
+                                }
+                            ]
+                        }
+                    ],
+                },
+                {"data": {}, "annotations": []},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = corpus("validate", str(path), "--annotations", str(root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "[label-studio]" in result.stdout

@@ -38,7 +38,14 @@ def test_the_entity_schema_takes_its_labels_from_the_declaration():
 def test_format_checking_is_on_for_urls_in_documents():
     from corpus_pkg.schemas import record_validator
 
-    doc = {"record": "document", "doc_id": "x", "text": "t", "sha256": "0" * 64, "source_file": "x.txt",
-           "language": "en", "url": "not a url"}
+    doc = {
+        "record": "document",
+        "doc_id": "x",
+        "text": "t",
+        "sha256": "0" * 64,
+        "source_file": "x.txt",
+        "language": "en",
+        "url": "not a url",
+    }
     errors = list(record_validator().iter_errors(doc))
     assert any(list(e.path) == ["url"] for e in errors)
