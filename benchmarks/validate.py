@@ -5,7 +5,7 @@
 For each size a seeded synthetic batch (documents of about 4 kB with about 50
 spans and 10 relations each, see corpus_pkg/synthetic.py) is written as JSONL,
 then validated in fresh processes by
-- ours: `corpus validate FILE` (streaming, fast schema path), and
+- ours: `corpus validate FILE` (streaming, fast schema path), with one process and with --jobs, and
 - baseline: json.loads + Draft202012Validator.iter_errors on every record, then a
   Python loop for the offset and text checks.
 Each prints spans per second and peak RSS; the run ends with `speedup: X` at the largest N.
@@ -38,11 +38,11 @@ def write_batch(path: Path, n_spans: int, seed: int) -> int:
     return spans
 
 
-def run_ours(path: Path, annotations: Path) -> dict:
+def run_ours(path: Path, annotations: Path, jobs: int) -> dict:
     from corpus_pkg.validate import validate_paths
 
     t0 = time.perf_counter()
-    report = validate_paths([path], annotations)
+    report = validate_paths([path], annotations, jobs=jobs)
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "errors": len(report.errors), "spans": report.counts.get("span", 0)}
 
@@ -75,7 +75,7 @@ def run_baseline(path: Path) -> dict:
 
 
 def measure(which: str, path: Path, annotations: Path) -> dict:
-    """Run one side in a fresh process so its peak RSS is its own."""
+    """Run one side in a fresh process so its peak RSS is its own (workers' peaks are counted too)."""
     out = subprocess.run(
         [sys.executable, __file__, "--_run", which, str(path), str(annotations)],
         capture_output=True,
@@ -89,12 +89,22 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--spans", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--jobs", type=int, default=2, help="processes for ours (as `corpus validate --jobs`)")
     p.add_argument("--_run", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args._run:
         which, path, annotations = args._run
-        result = run_ours(Path(path), Path(annotations)) if which == "ours" else run_baseline(Path(path))
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if which.startswith("ours"):
+            result = run_ours(Path(path), Path(annotations), int(which.split("-")[1]))
+        else:
+            result = run_baseline(Path(path))
+        result["peak_rss_mb"] = (
+            max(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            )
+            / 1024
+        )
         print(json.dumps(result))
         return
     rows = []
@@ -104,11 +114,12 @@ def main() -> None:
         for n in args.spans:
             batch = Path(tmp) / f"batch-{n}.jsonl"
             spans = write_batch(batch, n, args.seed)
-            ours = measure("ours", batch, annotations)
+            one = measure("ours-1", batch, annotations)
+            ours = measure(f"ours-{args.jobs}", batch, annotations)
             base = measure("baseline", batch, annotations)
-            assert ours["errors"] == base["errors"] == 0, (ours, base)
-            assert ours["spans"] == base["spans"] == spans
-            rows.append((spans, batch.stat().st_size / 1e6, ours, base))
+            assert one["errors"] == ours["errors"] == base["errors"] == 0, (one, ours, base)
+            assert one["spans"] == ours["spans"] == base["spans"] == spans
+            rows.append((spans, batch.stat().st_size / 1e6, one, ours, base))
             batch.unlink()
     print(
         f"{'spans':>9} {'MB':>7} | {'ours s':>7} {'spans/s':>10} {'RSS MB':>7} | "

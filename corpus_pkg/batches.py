@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from corpus_pkg.findings import Finding, mark
 from corpus_pkg.jsonio import decode_bytes, loads_strict
 from corpus_pkg.labels import LAYER_LETTER
@@ -151,16 +153,15 @@ def _read_corpus_document(doc_id: str, root: Path | None, report) -> list[Locate
     return out
 
 
-def _groups(records: Iterator[Located], report, header: dict[str, Any]):
-    """Consecutive records of one document; a document that resumes later gets a finding."""
-    closed: set[str] = set()
+def _consecutive(records: Iterator[Located], report, header: dict[str, Any] | None):
+    """Runs of consecutive records of one document: (doc_id, records). A header is taken only as the first record."""
     current: str | None = None
     bucket: list[Located] = []
     first = True
     for loc in records:
         v = loc.value
         if v["record"] == "batch":
-            if not first:
+            if not first or header is None:
                 report.add(Finding("schema", "a batch header must be the first record", loc.file, loc.line))
             else:
                 header.update(v)
@@ -168,46 +169,181 @@ def _groups(records: Iterator[Located], report, header: dict[str, Any]):
             continue
         first = False
         report.counts[v["record"]] += 1
-        doc_id = v["doc_id"]
-        if doc_id != current:
+        if v["doc_id"] != current:
             if current is not None:
                 yield current, bucket
-                closed.add(current)
-            if doc_id in closed:
-                report.add(
-                    Finding(
-                        "schema",
-                        f"records of document {doc_id!r} resume here after other documents; "
-                        "keep each document's records together",
-                        loc.file,
-                        loc.line,
-                        "/doc_id",
-                        v.get("id") or doc_id,
-                    )
-                )
-                current, bucket = None, []
-                continue
-            current, bucket = doc_id, []
+            current, bucket = v["doc_id"], []
         bucket.append(loc)
     if current is not None:
         yield current, bucket
 
 
-def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, fast: bool = True):
-    """Check one batch file against the corpus, one document at a time; return (Report, BatchPlan)."""
+def _resumed(doc_id: str, loc: Located) -> Finding:
+    return Finding(
+        "schema",
+        f"records of document {doc_id!r} resume here after other documents; keep each "
+        "document's records together (this run is not checked)",
+        loc.file,
+        loc.line,
+        "/doc_id",
+        loc.value.get("id") or doc_id,
+    )
+
+
+def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, fast: bool = True, jobs: int = 1):
+    """Check one batch file against the corpus, one document at a time; return (Report, BatchPlan).
+
+    With ``jobs`` > 1 and no plan wanted, a large JSONL file is split at document boundaries and
+    checked by that many processes; the findings are the same as with one.
+    """
     from corpus_pkg.validate import Checker, Report
 
+    if (
+        jobs > 1
+        and not plan
+        and path.is_file()
+        and path.suffix != ".json"
+        and not is_corpus_file(path, root)
+        and path.stat().st_size >= PARALLEL_MIN_BYTES
+    ):
+        parallel = _validate_batch_parallel(path, root, fast=fast, jobs=jobs)
+        if parallel is not None:
+            return parallel, BatchPlan()
     report = Report()
     kind, records = detect_and_read(path, report, root, fast=fast)
     report.files[str(path)] = kind
     result = BatchPlan()
     checker = Checker(report)
     header: dict[str, Any] = {}
-    for doc_id, group in _groups(records, report, header):
-        against = header.get("against", {})
+    closed: set[str] = set()
+    for doc_id, group in _consecutive(records, report, header):
+        if doc_id in closed:
+            report.add(_resumed(doc_id, group[0]))
+            continue
+        closed.add(doc_id)
         corpus = _read_corpus_document(doc_id, root, report)
-        _check_document_group(path, doc_id, group, corpus, against, report, result, checker, plan)
+        _check_document_group(path, doc_id, group, corpus, header.get("against", {}), report, result, checker, plan)
     return report, result
+
+
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def _doc_id_of(line: bytes) -> str | None:
+    try:
+        v = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return v.get("doc_id") if isinstance(v, dict) and v.get("record") != "batch" else None
+
+
+def _split_points(path: Path, jobs: int) -> list[int] | None:
+    """Byte offsets where each part starts, each at the first line of a document's run; None if unsure."""
+    size = path.stat().st_size
+    points = [0]
+    with open(path, "rb") as f:
+        for k in range(1, jobs):
+            f.seek(max(size * k // jobs, points[-1]))
+            if f.tell() > 0:
+                f.readline()
+            prev = None
+            while True:
+                pos = f.tell()
+                line = f.readline()
+                if not line:
+                    return None
+                doc = _doc_id_of(line)
+                if doc is None:
+                    return None  # a line we cannot place: let one process read it all
+                if prev is not None and doc != prev:
+                    break
+                prev = doc
+            points.append(pos)
+    return [*points, size]
+
+
+def _count_lines_before(path: Path, offsets: list[int]) -> list[int]:
+    counts, n, pos = [], 0, 0
+    with open(path, "rb") as f:
+        for target in offsets:
+            while pos < target:
+                chunk = f.read(min(1 << 20, target - pos))
+                n += chunk.count(b"\n")
+                pos += len(chunk)
+            counts.append(n)
+    return counts
+
+
+def _validate_range(
+    path: str, root: str | None, start: int, end: int, first_line: int, against: dict[str, str], fast: bool
+):
+    """One process's part: line findings, and per run of a document its first record and findings."""
+    from corpus_pkg.validate import Checker, Report, iter_raw_lines, parse_line
+
+    lines = Report()
+    records = (
+        loc
+        for line in iter_raw_lines(Path(path), lines, start=start, end=end, first_line=first_line)
+        if (loc := parse_line(line, lines, fast=fast)) is not None
+    )
+    runs = []
+    for doc_id, group in _consecutive(records, lines, {} if start == 0 else None):
+        report = Report()
+        corpus = _read_corpus_document(doc_id, Path(root) if root else None, report)
+        _check_document_group(Path(path), doc_id, group, corpus, against, report, BatchPlan(), Checker(report), False)
+        runs.append((doc_id, group[0], report.findings))
+    return lines.findings, dict(lines.counts), runs
+
+
+def _validate_batch_parallel(path: Path, root: Path | None, *, fast: bool, jobs: int):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from corpus_pkg.validate import Report, iter_raw_lines, parse_line
+
+    points = _split_points(path, jobs)
+    if points is None or len(set(points)) < 3:
+        return None
+    # The header (first record) names the texts the batch was made against; every part needs it.
+    against: dict[str, str] = {}
+    for line in iter_raw_lines(path, Report()):
+        loc = parse_line(line, Report(), fast=fast)
+        if loc is not None:
+            if loc.value.get("record") == "batch":
+                against = dict(loc.value.get("against", {}))
+            break
+    starts = points[:-1]
+    line_numbers = _count_lines_before(path, starts)
+    report = Report()
+    report.files[str(path)] = KIND_JSONL
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        parts = list(
+            pool.map(
+                _validate_range,
+                [str(path)] * len(starts),
+                [str(root) if root else None] * len(starts),
+                starts,
+                points[1:],
+                [n + 1 for n in line_numbers],
+                [against] * len(starts),
+                [fast] * len(starts),
+            )
+        )
+    closed: set[str] = set()
+    previous: str | None = None
+    for line_findings, counts, runs in parts:
+        report.findings.extend(line_findings)
+        for k, v in counts.items():
+            report.counts[k] += v
+        for doc_id, first, findings in runs:
+            if doc_id == previous:
+                return None  # a run cut in two: fall back to one process
+            previous = doc_id
+            if doc_id in closed:
+                report.add(_resumed(doc_id, first))
+                continue
+            closed.add(doc_id)
+            report.findings.extend(findings)
+    return report
 
 
 def _check_document_group(

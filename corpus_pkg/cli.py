@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -40,7 +41,14 @@ def main() -> None:
     help="Annotations folder (default: the package's annotations/).",
 )
 @click.option("--rules", is_flag=True, help="List the rules and exit.")
-def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    help="Processes for large batch files (split at document boundaries).",
+)
+def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules: bool, jobs: int) -> None:
     """Validate the whole corpus (no PATHS) or the given corpus files or batches.
 
     Every problem is reported with its file, line, field, rule and the text
@@ -53,7 +61,7 @@ def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules:
         for name, meaning in RULES.items():
             click.echo(f"{name:20} {meaning}")
         return
-    report = validate_paths(list(paths), annotations) if paths else validate_corpus(annotations)
+    report = validate_paths(list(paths), annotations, jobs=jobs) if paths else validate_corpus(annotations)
     io_only = report.errors and all(f.rule == "io" for f in report.errors)
     if fmt == "json":
         click.echo(

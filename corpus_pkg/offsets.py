@@ -8,6 +8,7 @@ Annotation, NIF and Label Studio 1.23 do. Tools that count UTF-16 code units
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from functools import cached_property
 
 import regex
@@ -64,17 +65,47 @@ def grapheme_boundaries(text: str) -> set[int]:
     return bounds
 
 
-def surely_boundary(text: str, i: int) -> bool:
-    """True when ``i`` is certainly a grapheme boundary without segmenting the text.
+# General categories whose characters never join a neighbour into one grapheme cluster (UAX #29):
+# no Extend, SpacingMark, Prepend, ZWJ, Hangul jamo or syllables (all in M*, Cf, Lo, Lm or Sk).
+_SAFE_CATEGORIES = frozenset(
+    {"Lu", "Ll", "Lt", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "So", "Zs"}
+)
 
-    Below U+0300 no character extends or joins its neighbour (only CR LF stays
-    together), so two such neighbours are always split between them. False
-    means "segment to find out", not "not a boundary".
+
+def _safe(ch: str) -> bool:
+    if ch < "\u0300":
+        return True
+    if "\U0001f1e6" <= ch <= "\U0001f1ff":  # regional indicators pair up into flags
+        return False
+    return unicodedata.category(ch) in _SAFE_CATEGORIES
+
+
+def surely_boundary(text: str, i: int) -> bool:
+    """True when ``i`` is certainly a grapheme boundary, without segmenting the text.
+
+    Between two characters that can never join a neighbour (see _SAFE_CATEGORIES)
+    every rule of UAX #29 breaks, except CR LF. False means "segment to find
+    out", not "not a boundary".
     """
     if i <= 0 or i >= len(text):
         return True
     a, b = text[i - 1], text[i]
-    return a < "\u0300" and b < "\u0300" and not (a == "\r" and b == "\n")
+    return _safe(a) and _safe(b) and not (a == "\r" and b == "\n")
+
+
+def is_boundary(text: str, i: int, window: int = 64) -> bool:
+    """Whether ``i`` is a grapheme boundary, segmenting only from the nearest certain boundary before it."""
+    if surely_boundary(text, i):
+        return True
+    j = i - 1
+    while j > 0 and i - j < window and not surely_boundary(text, j):
+        j -= 1
+    if j > 0 and not surely_boundary(text, j):
+        return i in grapheme_boundaries(text)
+    for m in _GRAPHEME.finditer(text, j):
+        if m.end() >= i:
+            return m.end() == i
+    return i == len(text)
 
 
 def splits_grapheme(text: str, start: int, end: int, bounds: set[int] | None = None) -> bool:

@@ -29,7 +29,7 @@ from corpus_pkg.findings import Finding, mark
 from corpus_pkg.jsonio import loads_strict
 from corpus_pkg.labels import LAYER_LETTER, label_sets
 from corpus_pkg.model import CONTEXT_CHARS, sha256_text
-from corpus_pkg.offsets import edge_whitespace, grapheme_boundaries, surely_boundary
+from corpus_pkg.offsets import edge_whitespace, is_boundary
 from corpus_pkg.schemas import record_validator
 from corpus_pkg.storage import Located, corpus_files
 from corpus_pkg.timex import timex_problem
@@ -118,8 +118,11 @@ class RawLine:
     error: str | None = None
 
 
-def iter_raw_lines(path: Path, report: Report) -> Iterator[RawLine]:
-    """Lines of a file, decoded one by one; bad bytes become findings, never exceptions."""
+def iter_raw_lines(
+    path: Path, report: Report, *, start: int = 0, end: int | None = None, first_line: int = 1
+) -> Iterator[RawLine]:
+    """Lines of a file (or of its bytes [start, end), which begin at line ``first_line``), decoded one by
+    one; bad bytes become findings, never exceptions."""
     name = str(path)
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, and generators need the handle open
@@ -127,7 +130,12 @@ def iter_raw_lines(path: Path, report: Report) -> Iterator[RawLine]:
         report.add(Finding("io", e.strerror or str(e), name))
         return
     with f:
-        for number, raw in enumerate(f, start=1):
+        f.seek(start)
+        pos = start
+        for number, raw in enumerate(f, start=first_line):
+            if end is not None and pos >= end:
+                break
+            pos += len(raw)
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 report.add(
                     Finding("io", "file starts with a UTF-8 byte order mark (BOM); save it without BOM", name, 1)
@@ -275,7 +283,6 @@ class Checker:
         elif self.lookup is not None:
             doc = self.lookup(g.doc_id)
         text: str | None = doc.value["text"] if doc is not None else None
-        bounds: set[int] | None = None
         ids: dict[str, Located] = {}
         span_by_id: dict[str, dict[str, Any]] = {}
         by_layer: dict[str, list[tuple[int, int, str, Located]]] = defaultdict(list)
@@ -360,22 +367,20 @@ class Checker:
                         mark(text, start, end),
                     )
                 )
-            if not (surely_boundary(text, start) and surely_boundary(text, end)):
-                if bounds is None:
-                    bounds = grapheme_boundaries(text)
-                if start not in bounds or end not in bounds:
-                    report.add(
-                        Finding(
-                            "grapheme-split",
-                            "a span boundary splits a grapheme cluster",
-                            loc.file,
-                            loc.line,
-                            "/start" if start not in bounds else "/end",
-                            sid,
-                            mark(text, start, end),
-                            "warning",
-                        )
+            start_ok, end_ok = is_boundary(text, start), is_boundary(text, end)
+            if not (start_ok and end_ok):
+                report.add(
+                    Finding(
+                        "grapheme-split",
+                        "a span boundary splits a grapheme cluster",
+                        loc.file,
+                        loc.line,
+                        "/end" if start_ok else "/start",
+                        sid,
+                        mark(text, start, end),
+                        "warning",
                     )
+                )
             if s["prefix"] != text[max(0, start - CONTEXT_CHARS) : start]:
                 report.add(
                     Finding(
@@ -673,7 +678,7 @@ def _check_files_hold_their_document(files: list[Path], report: Report) -> None:
             )
 
 
-def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
+def validate_paths(paths: list[Path], root: Path | None = None, *, jobs: int = 1) -> Report:
     """Validate the given files: corpus files as part of the corpus, anything else as a batch against it."""
     from corpus_pkg.batches import is_corpus_file, validate_batch
 
@@ -682,7 +687,7 @@ def validate_paths(paths: list[Path], root: Path | None = None) -> Report:
     for path in paths:
         if path in corpus_given:
             continue
-        batch_report, _ = validate_batch(path, root, plan=False)
+        batch_report, _ = validate_batch(path, root, plan=False, jobs=jobs)
         report.extend(batch_report)
     if corpus_given:
         for p in corpus_given:

@@ -133,3 +133,34 @@ def test_a_float_offset_that_json_schema_calls_an_integer_is_refused():
     findings = schema_findings(Located("x", 2, span))
     assert [f.field for f in findings] == ["/start"] and "integer" in findings[0].message
     assert line
+
+
+def _broken_batch(path, docs):
+    """A JSONL batch of whole documents with a few broken lines and one document that resumes later."""
+    lines = [line for d in docs for line in serialize(d).split("\n")[:-1]]
+    lines[3] = lines[3].replace('"start": ', '"start": 1 + ', 1)  # invalid JSON
+    span_lines = [i for i, line in enumerate(lines) if '"record": "span"' in line]
+    value = json.loads(lines[span_lines[5]])
+    value["start"] += 1
+    lines[span_lines[5]] = dumps(value)
+    lines.append(lines[span_lines[0]])  # the first document's records resume at the end
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_splitting_a_batch_over_two_processes_gives_the_same_findings(tmp_path, monkeypatch):
+    from corpus_pkg import batches
+    from corpus_pkg.synthetic import generate
+
+    batch = _broken_batch(tmp_path / "batch.jsonl", list(generate(40, seed=3)))
+    (tmp_path / "annotations" / "corpus").mkdir(parents=True)
+    monkeypatch.setattr(batches, "PARALLEL_MIN_BYTES", 1)
+    used = []
+    parallel = batches._validate_batch_parallel
+    monkeypatch.setattr(batches, "_validate_batch_parallel", lambda *a, **k: used.append(parallel(*a, **k)) or used[-1])
+    one, _ = batches.validate_batch(batch, tmp_path / "annotations", plan=False, jobs=1)
+    two, _ = batches.validate_batch(batch, tmp_path / "annotations", plan=False, jobs=2)
+    assert len(used) == 1 and used[0] is not None, "the batch was not split"
+    assert {f.rule for f in one.findings} >= {"json", "text-mismatch", "schema"}
+    assert _as_tuples(one) == _as_tuples(two)
+    assert dict(one.counts) == dict(two.counts)

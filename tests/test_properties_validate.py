@@ -8,7 +8,7 @@ from dataclasses import replace
 from helpers import located
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import annotated_documents, corpora
+from strategies import annotated_documents, corpora, texts
 
 from corpus_pkg.jsonio import dumps
 from corpus_pkg.model import Document, Relation, Span
@@ -115,3 +115,21 @@ def test_a_line_separator_inside_a_text_does_not_split_a_jsonl_record():
     out = serialize(AnnotatedDocument(doc))
     assert len(out.splitlines()) == 1
     assert parse([json.loads(x) for x in out.splitlines()])[0].document == doc
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30) | texts())
+def test_the_quick_grapheme_check_never_calls_a_split_a_boundary(text):
+    from corpus_pkg.offsets import grapheme_boundaries, surely_boundary
+
+    bounds = grapheme_boundaries(text)
+    for i in range(len(text) + 1):
+        if surely_boundary(text, i):
+            assert i in bounds, (text, i)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30) | texts())
+def test_the_local_grapheme_check_agrees_with_segmenting_the_whole_text(text):
+    from corpus_pkg.offsets import grapheme_boundaries, is_boundary
+
+    bounds = grapheme_boundaries(text)
+    assert [i for i in range(len(text) + 1) if is_boundary(text, i)] == sorted(bounds)
