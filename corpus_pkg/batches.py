@@ -9,7 +9,6 @@ their context when that is unambiguous, and reported as moved.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -103,8 +102,9 @@ def detect_and_read(path: Path, report, root: Path | None = None, *, fast: bool 
     return kind, lines()
 
 
-def _content_key(v: dict[str, Any]) -> str:
-    return json.dumps([v["doc_id"], v["layer"], v["start"], v["end"], v["label"], v["attributes"]], sort_keys=True)
+def _content_key(v: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two spans the same annotation: place, layer, label and attributes (not id or provenance)."""
+    return (v["doc_id"], v["layer"], v["start"], v["end"], v["label"], tuple(sorted(v["attributes"].items())))
 
 
 _ID_NUMBER = re.compile(r"-([a-z])(\d+)$")
@@ -479,7 +479,8 @@ def _check_document_group(
                 )
             )
             continue
-        if existing is None and key in corpus_keys:
+        if key in corpus_keys:
+            # Batch ids are local: a span equal to a corpus span is that span, whatever its id here.
             id_map[v["id"]] = corpus_keys[key]
             result.skipped_duplicates += 1
             report.add(
