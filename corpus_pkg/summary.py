@@ -14,6 +14,13 @@ def summarize(echo: Callable[[str], None]) -> int:
     from corpus_pkg.storage import load_corpus
     from corpus_pkg.validate import validate_corpus
 
+    import sys
+
+    if not sys.stderr.isatty():
+        # Progress bars are for people at a terminal; logs of a job stay readable.
+        from datasets.utils.logging import disable_progress_bar
+
+        disable_progress_bar()
     echo(f"corpus-pkg {__version__}")
     report = validate_corpus()
     for f in report.findings:

@@ -50,3 +50,11 @@ def test_the_entity_clusters_are_shared_across_documents(docs):
 def test_the_datasheet_figures_are_generated_from_the_data():
     text = datasheet_path().read_text(encoding="utf-8")
     assert render(text) == text, "DATASHEET.md has drifted from the data: run `corpus datasheet --write`"
+
+
+def test_the_changelog_has_an_entry_for_the_package_version():
+    from corpus_pkg import __version__
+
+    changelog = (REPO_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = [line.split("]")[0][4:] for line in changelog.splitlines() if line.startswith("## [")]
+    assert releases[0] == "Unreleased" and releases[1] == __version__
