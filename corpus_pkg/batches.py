@@ -346,6 +346,11 @@ def _validate_batch_parallel(path: Path, root: Path | None, *, fast: bool, jobs:
     return report
 
 
+def _skip_duplicate(report, result: BatchPlan, loc: Located, rid: str, message: str) -> None:
+    result.skipped_duplicates += 1
+    report.add(Finding("duplicate-span", message, loc.file, loc.line, None, rid, severity="warning"))
+
+
 def _check_document_group(
     path: Path,
     doc_id: str,
@@ -466,34 +471,12 @@ def _check_document_group(
         key = _content_key(v)
         if existing is not None and existing["record"] == "span" and _content_key(existing) == key:
             id_map[v["id"]] = v["id"]
-            result.skipped_duplicates += 1
-            report.add(
-                Finding(
-                    "duplicate-span",
-                    "already in the corpus with the same id; skipped",
-                    loc.file,
-                    loc.line,
-                    None,
-                    v["id"],
-                    severity="warning",
-                )
-            )
+            _skip_duplicate(report, result, loc, v["id"], "already in the corpus with the same id; skipped")
             continue
         if key in corpus_keys:
             # Batch ids are local: a span equal to a corpus span is that span, whatever its id here.
             id_map[v["id"]] = corpus_keys[key]
-            result.skipped_duplicates += 1
-            report.add(
-                Finding(
-                    "duplicate-span",
-                    f"duplicates existing span {corpus_keys[key]}; skipped",
-                    loc.file,
-                    loc.line,
-                    None,
-                    v["id"],
-                    severity="warning",
-                )
-            )
+            _skip_duplicate(report, result, loc, v["id"], f"duplicates existing span {corpus_keys[key]}; skipped")
             continue
         kept.append(Located(loc.file, loc.line, v))
     kept_rels: list[Located] = []
@@ -505,17 +488,8 @@ def _check_document_group(
         v["tail"] = id_map.get(v["tail"], v["tail"])
         rkey = (v["doc_id"], v["type"], v["head"], v["tail"])
         if rkey in corpus_rel_keys:
-            result.skipped_duplicates += 1
-            report.add(
-                Finding(
-                    "duplicate-span",
-                    f"relation duplicates existing {corpus_rel_keys[rkey]}; skipped",
-                    loc.file,
-                    loc.line,
-                    None,
-                    v["id"],
-                    severity="warning",
-                )
+            _skip_duplicate(
+                report, result, loc, v["id"], f"relation duplicates existing {corpus_rel_keys[rkey]}; skipped"
             )
             continue
         kept_rels.append(Located(loc.file, loc.line, v))

@@ -505,43 +505,26 @@ class Checker:
             loc = ids[sid]
             a = s["attributes"]
             if s["layer"] == "quote":
-                n = len(tails.get(("speaker", sid), []))
+                n, where = len(tails.get(("speaker", sid), [])), "/attributes/speaker_stated"
                 if a["speaker_stated"] and n == 0:
                     msg = "quote has speaker_stated=true but no speaker relation"
                 elif not a["speaker_stated"] and n:
                     msg = f"quote has speaker_stated=false but {n} speaker relation(s)"
                 else:
                     continue
-                report.add(
-                    Finding(
-                        "attribution",
-                        msg,
-                        loc.file,
-                        loc.line,
-                        "/attributes/speaker_stated",
-                        sid,
-                        mark(text or "", s["start"], s["end"]),
-                    )
-                )
             elif s["layer"] == "claim":
-                n = len(tails.get(("claimant", sid), []))
+                n, where = len(tails.get(("claimant", sid), [])), "/attributes/source"
                 if a["source"] == "attributed" and n == 0:
                     msg = "claim has source=attributed but no claimant relation"
                 elif a["source"] == "outlet" and n:
                     msg = f"claim has source=outlet but {n} claimant relation(s)"
                 else:
                     continue
-                report.add(
-                    Finding(
-                        "attribution",
-                        msg,
-                        loc.file,
-                        loc.line,
-                        "/attributes/source",
-                        sid,
-                        mark(text or "", s["start"], s["end"]),
-                    )
-                )
+            else:
+                continue
+            report.add(
+                Finding("attribution", msg, loc.file, loc.line, where, sid, mark(text or "", s["start"], s["end"]))
+            )
 
 
 def _check_quotes_nest(items: list[tuple[int, int, str, Located]], text: str, report: Report) -> None:

@@ -23,3 +23,17 @@ def located(docs: list[AnnotatedDocument], file: str = "mem.jsonl") -> list[Loca
             n += 1
             out.append(Located(file, n, json.loads(line)))
     return out
+
+
+# Debian's Chromium, started as FIELD_NOTES says: headless, and with nothing that reaches for the network.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import write_corpus
+from helpers import CHROMIUM, CHROMIUM_FLAGS, write_corpus
 from test_labelstudio_sync import snapshot, tricky_document
 
 from corpus_pkg.labelstudio.config import hotkeys, span_labels
@@ -17,17 +17,7 @@ from corpus_pkg.storage import load_corpus
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS
 # The box around a substring of the labeling text, found in the page rather than guessed.
 SUBSTRING_BOX = """(needle) => {
   const root = document.querySelector('.htx-highlight').closest('.lsf-richtext__line')

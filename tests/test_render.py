@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import write_corpus
+from helpers import CHROMIUM, CHROMIUM_FLAGS, write_corpus
 from hypothesis import given
 from strategies import PROV, annotated_documents
 
@@ -19,18 +19,6 @@ from corpus_pkg.paths import annotations_dir
 from corpus_pkg.render import page_name, render_corpus, render_document, render_text
 from corpus_pkg.render_cli import render as render_command
 from corpus_pkg.storage import load_corpus
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Text that breaks naive renderers: markup characters, both quote styles, astral and ZWJ emoji, combining
 # marks, a flag, CRLF, NO-BREAK SPACE, leading blank lines.
