@@ -121,17 +121,20 @@ def main() -> None:
             assert one["spans"] == ours["spans"] == base["spans"] == spans
             rows.append((spans, batch.stat().st_size / 1e6, one, ours, base))
             batch.unlink()
+    jobs = args.jobs
     print(
-        f"{'spans':>9} {'MB':>7} | {'ours s':>7} {'spans/s':>10} {'RSS MB':>7} | "
-        f"{'base s':>8} {'spans/s':>9} {'RSS MB':>7} | speedup"
+        f"{'spans':>9} {'MB':>6} | {'1 proc s':>8} {'spans/s':>8} {'RSS MB':>6} | {jobs} procs s {'spans/s':>8} "
+        f"{'RSS MB':>6} | {'base s':>7} {'spans/s':>7} {'RSS MB':>6} | speedup"
     )
-    for spans, mb, o, b in rows:
+    for spans, mb, one, o, b in rows:
         print(
-            f"{spans:>9} {mb:>7.1f} | {o['seconds']:>7.2f} {spans / o['seconds']:>10.0f} {o['peak_rss_mb']:>7.0f} | "
-            f"{b['seconds']:>8.2f} {spans / b['seconds']:>9.0f} {b['peak_rss_mb']:>7.0f} | "
+            f"{spans:>9} {mb:>6.0f} | "
+            f"{one['seconds']:>8.2f} {spans / one['seconds']:>8.0f} {one['peak_rss_mb']:>6.0f} | "
+            f"{o['seconds']:>9.2f} {spans / o['seconds']:>8.0f} {o['peak_rss_mb']:>6.0f} | "
+            f"{b['seconds']:>7.1f} {spans / b['seconds']:>7.0f} {b['peak_rss_mb']:>6.0f} | "
             f"{b['seconds'] / o['seconds']:.1f}x"
         )
-    spans, _, o, b = rows[-1]
+    spans, _, _, o, b = rows[-1]
     print(f"speedup: {b['seconds'] / o['seconds']:.1f}")
 
 

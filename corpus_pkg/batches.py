@@ -291,7 +291,11 @@ def _validate_range(
         report = Report()
         corpus = _read_corpus_document(doc_id, Path(root) if root else None, report)
         _check_document_group(Path(path), doc_id, group, corpus, against, report, BatchPlan(), Checker(report), False)
-        runs.append((doc_id, group[0], report.findings))
+        # Only where the run starts travels back: not the records, whose texts would pile up in the parent.
+        head = group[0]
+        runs.append(
+            (doc_id, Located(head.file, head.line, {"id": head.value.get("id"), "doc_id": doc_id}), report.findings)
+        )
     return lines.findings, dict(lines.counts), runs
 
 
