@@ -9,12 +9,12 @@ from corpus_pkg import __version__
 
 
 def summarize(echo: Callable[[str], None]) -> int:
+    import sys
+
     from corpus_pkg.hf import CONFIGS, load
     from corpus_pkg.stats import compute, render_markdown
     from corpus_pkg.storage import load_corpus
     from corpus_pkg.validate import validate_corpus
-
-    import sys
 
     if not sys.stderr.isatty():
         # Progress bars are for people at a terminal; logs of a job stay readable.
