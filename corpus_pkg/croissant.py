@@ -2,18 +2,19 @@
 
 ``croissant.json`` is generated from the Parquet files themselves: one
 ``cr:FileObject`` per file with its sha256 and a ``contentUrl`` relative to
-the folder, and one ``cr:RecordSet`` per config whose fields follow the Parquet
-(Arrow) schema. ClassLabel columns are integers; their names are read from the
-Hugging Face features stored in the schema metadata and listed in the field
-description. Nothing time-dependent goes in, so the same files give the same
-bytes.
+the folder (a config cut into several shards is one ``cr:FileSet`` whose
+``includes`` glob names them; their sha256 are in the MANIFEST), and one
+``cr:RecordSet`` per config whose fields follow the Parquet (Arrow) schema.
+ClassLabel columns are integers; their names are read from the Hugging Face
+features stored in the schema metadata and listed in the field description.
+Nothing time-dependent goes in, so the same files give the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,16 +195,32 @@ def sha256_file(path: Path) -> str:
 
 
 def data_files(dataset_dir: Path) -> list[Path]:
-    """The Parquet files of the folder, one per config, in a stable order."""
-    files = sorted(Path(dataset_dir).glob(DATA_GLOB), key=lambda p: p.relative_to(dataset_dir).as_posix())
-    configs = [p.parent.name for p in files]
-    doubled = sorted({c for c in configs if configs.count(c) > 1})
-    if doubled:
-        raise ValueError(
-            f"{dataset_dir}: more than one Parquet file for config(s) {', '.join(doubled)}; "
-            "describe them with a cr:FileSet first"
-        )
-    return files
+    """The Parquet files of the folder (one or several shards per config), in a stable order."""
+    return sorted(Path(dataset_dir).glob(DATA_GLOB), key=lambda p: p.relative_to(dataset_dir).as_posix())
+
+
+class FolderFiles(Mapping[str, bytes]):
+    """The files of a folder by relative path, each read only when asked for, so that describing or
+    hashing a large dataset never holds all of it in memory."""
+
+    def __init__(self, root: Path, rels: Iterable[str]) -> None:
+        self.root = Path(root)
+        self._rels = sorted(set(rels))
+        self._known = set(self._rels)
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel not in self._known:
+            raise KeyError(rel)
+        return (self.root / rel).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rels)
+
+    def __len__(self) -> int:
+        return len(self._rels)
 
 
 def _hf_features(schema: pa.Schema) -> dict[str, Any]:
@@ -244,6 +261,7 @@ def _field(
     feature: Any,
     description: str | None,
     in_list: bool = False,
+    file_kind: str = "fileObject",
 ) -> dict[str, Any] | None:
     """A cr:Field for the column (``path`` empty) or a value inside it (``path`` = JSON path from the column).
 
@@ -256,7 +274,7 @@ def _field(
         return None
 
     field_id = "/".join([record_set, column, *path])
-    source: dict[str, Any] = {"fileObject": {"@id": file_id}, "extract": {"column": column}}
+    source: dict[str, Any] = {file_kind: {"@id": file_id}, "extract": {"column": column}}
     if path:
         source["transform"] = {"jsonPath": ".".join(path)} if len(path) == 1 else [{"jsonPath": p} for p in path]
     out: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": field_id}
@@ -280,6 +298,7 @@ def _field(
                     _struct_child(feature, child.name),
                     None,
                     in_list or repeated,
+                    file_kind,
                 ),
             )
             for child in pa_type
@@ -324,10 +343,27 @@ def _column_description(config: str, column: str) -> str | None:
     return None
 
 
-def record_set(config: str, file_id: str, schema: pa.Schema, num_rows: int, description: str | None) -> dict:
+def record_set(
+    config: str,
+    file_id: str,
+    schema: pa.Schema,
+    num_rows: int,
+    description: str | None,
+    file_kind: str = "fileObject",
+) -> dict:
+    """The cr:RecordSet of ``config`` read from the cr:FileObject (or, ``file_kind="fileSet"``, cr:FileSet)."""
     features = _hf_features(schema)
     fields = [
-        _field(config, file_id, f.name, [], f.type, features.get(f.name), _column_description(config, f.name))
+        _field(
+            config,
+            file_id,
+            f.name,
+            [],
+            f.type,
+            features.get(f.name),
+            _column_description(config, f.name),
+            file_kind=file_kind,
+        )
         for f in schema
     ]
     text = f"{description} " if description else ""
@@ -360,15 +396,19 @@ def build_croissant_from(files: Mapping[str, bytes], date_published: str | None 
     descriptions = _descriptions()
     distribution = []
     record_sets = []
-    seen: set[str] = set()
+    by_config: dict[str, list[str]] = {}
     for rel in sorted(files):
         parts = rel.split("/")
         if len(parts) != 3 or parts[0] != "data" or not rel.endswith(".parquet"):
             continue
-        config = parts[1]
-        if config in seen:
-            raise ValueError(f"more than one Parquet file for config {config}; describe them with a cr:FileSet first")
-        seen.add(config)
+        by_config.setdefault(parts[1], []).append(rel)
+    for config, rels in by_config.items():
+        if len(rels) > 1:
+            file_set, rs = _file_set(config, rels, files, descriptions.get(config))
+            distribution.append(file_set)
+            record_sets.append(rs)
+            continue
+        (rel,) = rels
         data = files[rel]
         meta = pq.read_metadata(pa.BufferReader(data))
         schema = meta.schema.to_arrow_schema()
@@ -417,10 +457,43 @@ def build_croissant_from(files: Mapping[str, bytes], date_published: str | None 
     return doc
 
 
+def _file_set(
+    config: str, rels: list[str], files: Mapping[str, bytes], description: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The cr:FileSet of a config cut into shards and its record set (every shard has the same schema).
+
+    A FileSet has no checksum in Croissant 1.0; the MANIFEST holds each shard's sha256.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 0
+    schema: pa.Schema | None = None
+    for rel in rels:
+        meta = pq.read_metadata(pa.BufferReader(files[rel]))
+        rows += meta.num_rows
+        this = meta.schema.to_arrow_schema()
+        if schema is None:
+            schema = this
+        elif not this.equals(schema, check_metadata=True):
+            raise ValueError(f"{rel} has another schema than {rels[0]}; the shards of one config must share it")
+    assert schema is not None
+    file_id = f"{config}-parquet"
+    file_set = {
+        "@type": "cr:FileSet",
+        "@id": file_id,
+        "name": file_id,
+        "description": f"The {config} config ({rows} rows in {len(rels)} Parquet shards; sha256 of each in MANIFEST).",
+        "encodingFormat": PARQUET,
+        "includes": f"data/{config}/*.parquet",
+    }
+    return file_set, record_set(config, file_id, schema, rows, description, file_kind="fileSet")
+
+
 def build_croissant(dataset_dir: Path, date_published: str | None = None) -> dict[str, Any]:
     """The Croissant document describing the Parquet files in ``dataset_dir``."""
     dataset_dir = Path(dataset_dir)
-    files = {p.relative_to(dataset_dir).as_posix(): p.read_bytes() for p in data_files(dataset_dir)}
+    files = FolderFiles(dataset_dir, [p.relative_to(dataset_dir).as_posix() for p in data_files(dataset_dir)])
     if not files:
         raise ValueError(f"{dataset_dir}: no Parquet files matching {DATA_GLOB}")
     return build_croissant_from(files, date_published)

@@ -26,14 +26,20 @@ EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
     help="Dataset folder (default: the package's dataset/).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the dataset folder is out of date.")
-def build(annotations: Path | None, out: Path | None, check: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for a corpus of more than one shard (default: every available core).",
+)
+def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | None) -> None:
     """Build the Hugging Face dataset folder (Parquet per config, dataset card, MANIFEST) from the annotations."""
     from corpus_pkg import hf
 
     t0 = time.perf_counter()
     try:
         if check:
-            problems = hf.check(annotations, out)
+            problems = hf.check(annotations, out, jobs=jobs)
             for p in problems:
                 click.echo(p, err=True)
             if problems:
@@ -41,7 +47,7 @@ def build(annotations: Path | None, out: Path | None, check: bool) -> None:
                 sys.exit(EXIT_STALE)
             click.echo(f"up to date ({time.perf_counter() - t0:.1f} s)")
             return
-        result = hf.build(annotations, out)
+        result = hf.build(annotations, out, jobs=jobs)
     except ValueError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_STALE)

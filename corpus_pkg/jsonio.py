@@ -110,22 +110,41 @@ def iter_jsonl_text(text: str) -> Iterator[Line]:
 
 
 def write_atomic(path: Path, content: str) -> bool:
-    """Write ``content`` to ``path`` atomically; return False if it was already identical.
+    """Write ``content`` as UTF-8 to ``path`` atomically; return False if it was already identical."""
+    return write_bytes_atomic(path, content.encode("utf-8"))
 
-    The text goes to a temporary file in the same folder, is flushed and
-    fsynced, then renamed over the target, so a reader (or a crash) sees the
-    old file or the new one, never a mix.
+
+def _new_file_mode(path: Path) -> int:
+    """The mode a plain ``open()`` would give: the old file's, or 0o666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write ``data`` to ``path`` atomically; return False if it was already identical.
+
+    The bytes go to a temporary file in the same folder, are flushed (and
+    fsynced when ``durable``), then renamed over the target, so a reader (or a
+    crash) sees the old file or the new one, never a mix. The file gets the
+    mode an ordinary write would give it, not mkstemp's 0600: annotation and
+    dataset files are read by others.
     """
-    data = content.encode("utf-8")
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

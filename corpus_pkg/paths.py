@@ -31,6 +31,17 @@ def annotations_dir() -> Path:
     return Path(env) if env else _find("annotations")
 
 
+def package_annotations_dir() -> Path:
+    """The package's own annotations folder, whatever ``CORPUS_ANNOTATIONS`` says."""
+    return _find("annotations")
+
+
+def datasheet_file() -> Path:
+    """DATASHEET.md: the repository's in a checkout; in a wheel, the copy shipped in the dataset folder."""
+    top = REPO_DIR / "DATASHEET.md"
+    return top if top.is_file() else dataset_dir() / "DATASHEET.md"
+
+
 def dataset_dir() -> Path:
     """The built Hugging Face dataset folder shipped with the package."""
     return _find("dataset")

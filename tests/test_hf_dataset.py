@@ -447,6 +447,34 @@ def test_the_card_yaml_declares_configs_features_splits_and_license(sample: tupl
     assert "third-party news articles" in " ".join(text.split())
 
 
+def test_the_card_has_the_sections_of_the_hub_dataset_card_template_in_its_order(sample: tuple[Path, Path]) -> None:
+    import re
+
+    import huggingface_hub
+
+    template = Path(huggingface_hub.__file__).parent / "templates" / "datasetcard_template.md"
+    headings = re.findall(r"^(#{2,4}) (.+)$", template.read_text(encoding="utf-8"), flags=re.M)
+    required = [f"{h} {t}" for h, t in headings if "[optional]" not in t]
+    known = {f"{h} {t.replace(' [optional]', '')}" for h, t in headings}
+    card = huggingface_hub.DatasetCard((sample[1] / hf.README).read_text(encoding="utf-8")).text
+    ours = [line for line in card.splitlines() if line in known]
+    assert [h for h in ours if h in required] == required
+    order = [f"{h} {t.replace(' [optional]', '')}" for h, t in headings]
+    assert ours == sorted(ours, key=order.index)
+
+
+def test_the_shipped_dataset_carries_the_datasheet_its_card_links() -> None:
+    out = REPO / "dataset"
+    assert (out / hf.DATASHEET).read_bytes() == (REPO / "DATASHEET.md").read_bytes()
+    assert f"]({hf.DATASHEET})" in (out / hf.README).read_text(encoding="utf-8")
+    assert f"  {hf.DATASHEET}\n" in (out / hf.MANIFEST).read_text(encoding="utf-8")
+
+
+def test_a_build_of_other_annotations_does_not_borrow_the_datasheet(sample: tuple[Path, Path]) -> None:
+    assert not (sample[1] / hf.DATASHEET).exists()
+    assert f"]({hf.DATASHEET})" not in (sample[1] / hf.README).read_text(encoding="utf-8")
+
+
 def test_check_finds_nothing_on_a_fresh_build_and_names_what_is_stale(sample: tuple[Path, Path]) -> None:
     root, out = sample
     assert hf.check(root, out) == []
