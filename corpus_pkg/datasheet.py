@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus_pkg.paths import REPO_DIR, annotations_dir
+from corpus_pkg.paths import annotations_dir, datasheet_file
 
 BLOCK = re.compile(
     r"(<!-- BEGIN generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END generated: (?P=name) -->)", re.DOTALL
@@ -67,4 +67,4 @@ def render(text: str) -> str:
 
 
 def datasheet_path() -> Path:
-    return REPO_DIR / "DATASHEET.md"
+    return datasheet_file()
