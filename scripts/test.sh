@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Test job: install everything the tests need (the package with its test extras,
-# Debian's Chromium for the browser test, Label Studio in its own venv), then
-# run ruff and the whole test suite. Usage: bash scripts/test.sh [pytest args]
+# Debian's Chromium for the browser test and PostgreSQL for Label Studio on
+# PostgreSQL, Label Studio in its own venv), then run ruff and the whole test
+# suite. Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages, only those missing (the tests start their own PostgreSQL cluster).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 .venv/bin/python -m corpus_pkg ls server install
 .venv/bin/ruff check corpus_pkg tests scripts benchmarks

@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["fixtures_labelstudio"]
+pytest_plugins = ["fixtures_labelstudio", "fixtures_postgres"]
 
 # CI: derandomized and bounded, so a run is repeatable and fits the CI budget.
 settings.register_profile(
