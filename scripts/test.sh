@@ -12,7 +12,8 @@ PY="${PYTHON:-python3}"
 # Debian packages, only those missing (the tests start their own PostgreSQL cluster).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
-compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# the package also makes the postgres user the server runs as when the tests run as root
+{ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && id postgres >/dev/null 2>&1; } || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
