@@ -293,6 +293,20 @@ def test_several_annotators_latest_goes_to_the_corpus_and_each_is_kept_attribute
     assert "strict F1" in table
 
 
+def test_a_draft_is_counted_and_never_pulled(tricky_corpus, ls_project, labelstudio_conn):
+    before = snapshot(tricky_corpus)
+    s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    task = project_tasks(labelstudio_conn, s.project_id)["t-one"]
+    unsaved = [i for i in task["annotations"][0]["result"] if i.get("id") != "t-one-d001"]
+    # The SDK has no call for drafts; this is the request the editor sends when it autosaves.
+    http = labelstudio_conn.client._client_wrapper.httpx_client
+    made = http.request(f"api/tasks/{task['id']}/drafts", method="POST", json={"result": unsaved, "lead_time": 1.0})
+    assert made.status_code == 201, made.text
+    summary = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert summary.drafts == 1
+    assert summary.written == [] and snapshot(tricky_corpus) == before
+
+
 def test_cli_reports_a_server_that_is_down_in_one_line_and_writes_nothing(corpus_copy, no_labelstudio_env):
     before = snapshot(corpus_copy)
     url = server.url_for(server.free_port())
