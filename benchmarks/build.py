@@ -125,15 +125,15 @@ def measure_build(annotations: Path, out: Path, jobs: int | None) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     if jobs is None:
         cmd = [sys.executable, "-m", "corpus_pkg", "build", "--annotations", str(annotations), "--out", str(out)]
-    else:  # the command line has no --jobs; hf.build is what it runs
+    else:  # the command line has no --jobs; builder.build is what it runs
         cmd = [sys.executable, __file__, "--_build", str(annotations), str(out), str(jobs)]
     return run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(REPO)))
 
 
 def _build_child(annotations: str, out: str, jobs: str) -> None:
-    from corpus_pkg import hf
+    from corpus_pkg import builder
 
-    result = hf.build(Path(annotations), Path(out), jobs=int(jobs))
+    result = builder.build(Path(annotations), Path(out), jobs=int(jobs))
     print(f"{len(result.written)} written")
 
 
@@ -217,7 +217,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--docs", type=int, nargs="+", default=[10_000, 100_000])
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--jobs", type=int, help="shard workers for hf.build (default: `corpus build`, all cores)")
+    p.add_argument("--jobs", type=int, help="shard workers for builder.build (default: `corpus build`, all cores)")
     p.add_argument("--workdir", type=Path, help="keep the corpora and built folders here and reuse them")
     p.add_argument("--steps", default="build,load", help="comma-separated: build, load")
     p.add_argument("--_build", nargs=3, help=argparse.SUPPRESS)
@@ -227,6 +227,7 @@ def main() -> None:
         return
     steps = set(args.steps.split(","))
 
+    import corpus_pkg.builder as builder
     import corpus_pkg.hf as hf
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp_name:
@@ -243,14 +244,14 @@ def main() -> None:
                 r = measure_build(annotations, out, args.jobs)
                 files = sum(1 for _ in out.rglob("*.parquet"))
                 size = sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6
-                builds.append((n, mb, hf.shard_count(n), files, size, r))
+                builds.append((n, mb, builder.shard_count(n), files, size, r))
             if "load" in steps:
                 if not (out / hf.README).is_file():
                     raise SystemExit(f"{out} is not built; run with --steps build first (and --workdir)")
                 with tempfile.TemporaryDirectory(prefix="bench-load-") as t:
                     loads[n] = load_table(out, Path(t))
         if builds:
-            how = "corpus build" if args.jobs is None else f"hf.build(jobs={args.jobs})"
+            how = "corpus build" if args.jobs is None else f"builder.build(jobs={args.jobs})"
             print(f"{how} on {os.cpu_count()} cores (wall time includes start-up, imports and validation)")
             print(
                 f"{'docs':>7} {'JSONL MB':>8} {'shards':>6} {'files':>5} {'Parquet MB':>10} | "

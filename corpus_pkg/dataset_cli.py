@@ -34,12 +34,12 @@ EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
 )
 def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | None) -> None:
     """Build the Hugging Face dataset folder (Parquet per config, dataset card, MANIFEST) from the annotations."""
-    from corpus_pkg import hf
+    from corpus_pkg import builder
 
     t0 = time.perf_counter()
     try:
         if check:
-            problems = hf.check(annotations, out, jobs=jobs)
+            problems = builder.check(annotations, out, jobs=jobs)
             for p in problems:
                 click.echo(p, err=True)
             if problems:
@@ -47,7 +47,7 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
                 sys.exit(EXIT_STALE)
             click.echo(f"up to date ({time.perf_counter() - t0:.1f} s)")
             return
-        result = hf.build(annotations, out, jobs=jobs)
+        result = builder.build(annotations, out, jobs=jobs)
     except ValueError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_STALE)

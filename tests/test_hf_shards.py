@@ -13,7 +13,7 @@ import datasets
 import pytest
 from helpers import write_corpus
 
-from corpus_pkg import hf
+from corpus_pkg import builder, hf
 from corpus_pkg.storage import corpus_files
 from corpus_pkg.synthetic import generate
 
@@ -22,7 +22,7 @@ N_DOCS, PER_SHARD = 11, 4  # three shards of 3, 4 and 4 documents
 
 @pytest.fixture
 def sharded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list]:
-    monkeypatch.setattr(hf, "SHARD_DOCS", PER_SHARD)
+    monkeypatch.setattr(builder, "SHARD_DOCS", PER_SHARD)
     docs = list(generate(N_DOCS, seed=7))
     return write_corpus(tmp_path / "annotations", docs), docs
 
@@ -33,7 +33,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def test_a_large_corpus_is_cut_into_the_same_shards_in_every_config(sharded, tmp_path: Path) -> None:
     root, _ = sharded
-    hf.build(root, tmp_path / "out", jobs=1)
+    builder.build(root, tmp_path / "out", jobs=1)
     names = files_of(tmp_path / "out")
     for config in hf.CONFIGS:
         assert [n for n in names if n.startswith(f"data/{config}/")] == [hf.shard_path(config, i, 3) for i in range(3)]
@@ -43,19 +43,19 @@ def test_a_large_corpus_is_cut_into_the_same_shards_in_every_config(sharded, tmp
 
 def test_two_workers_one_process_and_documents_in_memory_write_the_same_bytes(sharded, tmp_path: Path) -> None:
     root, docs = sharded
-    hf.build(root, tmp_path / "one", jobs=1)
-    hf.build(root, tmp_path / "two", jobs=2)
-    hf.build(None, tmp_path / "mem", docs=docs)
+    builder.build(root, tmp_path / "one", jobs=1)
+    builder.build(root, tmp_path / "two", jobs=2)
+    builder.build(None, tmp_path / "mem", docs=docs)
     one = files_of(tmp_path / "one")
     assert one == files_of(tmp_path / "two")
     assert one == files_of(tmp_path / "mem")
-    assert hf.check(root, tmp_path / "two", jobs=2) == []
+    assert builder.check(root, tmp_path / "two", jobs=2) == []
 
 
 def test_every_shard_loads_and_every_span_is_the_slice_of_its_text(sharded, tmp_path: Path) -> None:
     root, docs = sharded
     out = tmp_path / "out"
-    hf.build(root, out, jobs=2)
+    builder.build(root, out, jobs=2)
     texts = {d.doc_id: d.document.text for d in docs}
     cache = str(tmp_path / "cache")
     assert sorted(datasets.load_dataset(str(out), "documents", cache_dir=cache)[hf.SPLIT]["doc_id"]) == sorted(texts)
@@ -69,7 +69,7 @@ def test_every_shard_loads_and_every_span_is_the_slice_of_its_text(sharded, tmp_
 def test_a_broken_document_in_the_last_shard_stops_the_build_and_changes_nothing(sharded, tmp_path: Path) -> None:
     root, _ = sharded
     out = tmp_path / "out"
-    hf.build(root, out, jobs=2)
+    builder.build(root, out, jobs=2)
     before = files_of(out)
     last = sorted(corpus_files(root), key=lambda p: p.stem)[-1]
     lines = last.read_text(encoding="utf-8").splitlines()
@@ -79,8 +79,8 @@ def test_a_broken_document_in_the_last_shard_stops_the_build_and_changes_nothing
     lines[i] = json.dumps(span, ensure_ascii=False, sort_keys=True)
     last.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=rf"does not validate.*{last.name}"):
-        hf.build(root, out, jobs=2)
+        builder.build(root, out, jobs=2)
     assert files_of(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.build-")], "the staging folder was left"
     with pytest.raises(ValueError, match="text-mismatch"):
-        hf.check(root, out, jobs=1)
+        builder.check(root, out, jobs=1)

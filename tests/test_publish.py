@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from huggingface_hub import DatasetCard
 
-from corpus_pkg import __version__, hf
+from corpus_pkg import __version__, builder, hf
 from corpus_pkg.dataset_cli import publish as publish_cmd
 from corpus_pkg.model import AnnotatedDocument
 from corpus_pkg.publish import PublishError, publish
@@ -29,7 +29,7 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "annotations"
     shutil.copytree(REPO / "annotations", root)
     out = tmp_path / "dataset"
-    hf.build(root, out)
+    builder.build(root, out)
     return root, out
 
 

@@ -1,0 +1,414 @@
+"""Building ``dataset/`` from the annotations, deterministically, and checking that it is up to date.
+
+The folder holds the Parquet files of each config under ``data/<config>/``, the
+README.md dataset card (``corpus_pkg.card``), a copy of the datasheet for the
+package's own corpus, ``croissant.json`` and a MANIFEST (``sha256sum``
+format) of every other file.
+
+A corpus of up to ``SHARD_DOCS`` documents gives one file per config
+(``test-00000-of-00001.parquet``). A larger one is cut into shards of
+consecutive documents (by doc_id), ``test-0000K-of-0000N.parquet``, the same
+cut in every config; each shard is validated, converted and written by its own
+worker process reading only its documents' files, so memory depends on the
+shard size and not on the corpus size. The cut depends only on the number of
+documents, never on the machine, so the bytes do not depend on the number of
+processes. Nothing is installed unless every shard succeeded, and only files
+whose bytes change are rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import shutil
+import tempfile
+from collections import ChainMap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpus_pkg.card import ConfigStats, Source, card_body, card_yaml, source_of
+from corpus_pkg.hf import (
+    CONFIGS,
+    DATASHEET,
+    MANIFEST,
+    README,
+    _no_gc,
+    combined_fingerprint,
+    parquet_bytes,
+    shard_path,
+    shard_tables,
+)
+from corpus_pkg.jsonio import write_bytes_atomic
+from corpus_pkg.model import AnnotatedDocument
+
+if TYPE_CHECKING:
+    from corpus_pkg.croissant import FolderFiles
+
+
+# Documents per Parquet shard: a worker peaks near 1.4 GB on 5,000 documents of ~4 kB
+# text and ~50 spans, and every file (the ner shard is the largest, ~14 MB) stays far
+# below the sizes the Hub and `datasets` stream or download comfortably.
+SHARD_DOCS = 5_000
+
+
+def shard_count(n_docs: int) -> int:
+    return max(1, math.ceil(n_docs / SHARD_DOCS))
+
+
+def shard_bounds(n_docs: int, shards: int) -> list[tuple[int, int]]:
+    """Start and end index of each shard: consecutive and as even as possible."""
+    return [(i * n_docs // shards, (i + 1) * n_docs // shards) for i in range(shards)]
+
+
+@dataclass
+class ShardResult:
+    """What one shard gives the card, or why it could not be built (``error_count`` > 0)."""
+
+    index: int
+    rows: dict[str, int] = field(default_factory=dict)
+    nbytes: dict[str, int] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+    relations: int = 0
+    first_error: str | None = None
+    error_count: int = 0
+
+
+def _shard_files(docs: list[AnnotatedDocument], index: int, count: int) -> tuple[ShardResult, dict[str, bytes]]:
+    """The Parquet files of one shard of documents sorted by doc_id."""
+    made = shard_tables(docs)
+    files = {shard_path(c, index, count): parquet_bytes(t) for c, t in made.tables.items()}
+    result = ShardResult(
+        index,
+        rows={c: t.num_rows for c, t in made.tables.items()},
+        nbytes={c: t.nbytes for c, t in made.tables.items()},
+        digests=made.digests,
+        sources=[source_of(d) for d in docs],
+        relations=sum(len(d.relations) for d in docs),
+    )
+    return result, files
+
+
+def _metadata_files(
+    data: Mapping[str, bytes], shards: list[ShardResult], datasheet: bytes | None = None
+) -> dict[str, bytes]:
+    """README.md, croissant.json, MANIFEST (and the datasheet, if given) for the Parquet files ``data``."""
+    import yaml
+
+    from corpus_pkg.croissant import FILENAME, build_croissant_from, dumps
+
+    stats = {
+        c: ConfigStats(
+            rows=sum(r.rows[c] for r in shards),
+            nbytes=sum(r.nbytes[c] for r in shards),
+            fingerprint=combined_fingerprint([r.digests[c] for r in shards]),
+            shards=len(shards),
+        )
+        for c in CONFIGS
+    }
+    sources = [s for r in shards for s in r.sources]
+    front = yaml.safe_dump(card_yaml(stats), sort_keys=False, allow_unicode=True, width=10_000)
+    body = card_body(stats, sources, sum(r.relations for r in shards), datasheet=datasheet is not None)
+    out = {README: f"---\n{front}---\n\n{body}".encode()}
+    if datasheet is not None:
+        out[DATASHEET] = datasheet
+    out[FILENAME] = dumps(build_croissant_from(data)).encode()
+    out[MANIFEST] = manifest(ChainMap(out, data)).encode()
+    return out
+
+
+def render(docs: list[AnnotatedDocument], datasheet: bytes | None = None) -> dict[str, bytes]:
+    """Every file of the dataset folder, by relative path, made in this process."""
+    docs = sorted(docs, key=lambda d: d.doc_id)
+    count = shard_count(len(docs))
+    files: dict[str, bytes] = {}
+    shards = []
+    for i, (a, b) in enumerate(shard_bounds(len(docs), count)):
+        result, data = _shard_files(docs[a:b], i, count)
+        shards.append(result)
+        files.update(data)
+    files.update(_metadata_files(files, shards, datasheet))
+    return dict(sorted(files.items()))
+
+
+def manifest(files: Mapping[str, bytes]) -> str:
+    """``sha256sum`` lines for every file but the manifest itself (read one at a time)."""
+    return "".join(f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in sorted(files) if p != MANIFEST)
+
+
+# ---------------------------------------------------------------- build and check
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+
+
+def _default_out() -> Path:
+    from corpus_pkg.paths import dataset_dir
+
+    return dataset_dir()
+
+
+def _load_docs(annotations_root: Path | None) -> list[AnnotatedDocument]:
+    from corpus_pkg.storage import load_corpus
+
+    return load_corpus(annotations_root)
+
+
+def _existing(out_dir: Path) -> set[str]:
+    if not out_dir.is_dir():
+        return set()
+    return {
+        p.relative_to(out_dir).as_posix()
+        for p in out_dir.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out_dir).parts)
+    }
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _large_corpus(annotations_root: Path | None) -> list[Path] | None:
+    """The corpus files sorted by doc_id when the corpus needs more than one shard; None otherwise."""
+    from corpus_pkg.storage import corpus_files
+
+    if shard_count(len(corpus_files(annotations_root))) == 1:
+        return None
+    from corpus_pkg.merge import recover
+
+    recover(annotations_root)  # as validate_corpus does before it reads anything
+    return sorted(corpus_files(annotations_root), key=lambda p: p.stem)
+
+
+@dataclass(frozen=True)
+class _ShardTask:
+    index: int
+    count: int
+    paths: list[Path]
+    root: Path | None
+    dest: Path
+
+
+def _build_shard(task: _ShardTask) -> ShardResult:
+    """Validate, convert and write one shard's Parquet files under ``task.dest`` (runs in a worker).
+
+    Validation is per document, so each shard validates only its own files; the one check that spans
+    shards (a doc_id held twice) is made by the caller.
+    """
+    from corpus_pkg.storage import parse, read_lines
+    from corpus_pkg.validate import validate_paths
+
+    with _no_gc():
+        errors = validate_paths(task.paths, task.root).errors
+        if errors:
+            return ShardResult(task.index, first_error=errors[0].render(), error_count=len(errors))
+        docs = parse(line.value for path in task.paths for line in read_lines(path) if line.error is None)
+        result, files = _shard_files(docs, task.index, task.count)
+    for rel, data in files.items():
+        write_bytes_atomic(task.dest / rel, data, durable=False)  # staging; moved in later
+    return result
+
+
+def _run_shards(tasks: list[_ShardTask], jobs: int | None) -> list[ShardResult]:
+    """Every shard, ``jobs`` at a time; stops scheduling at the first shard that fails."""
+    jobs = max(1, min(jobs or _cpu_count(), len(tasks)))
+    if jobs == 1:
+        results = []
+        for task in tasks:
+            results.append(_build_shard(task))
+            if results[-1].error_count:
+                break
+        return results
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # spawn, not fork: a parent that already runs pyarrow's threads must not be forked.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = {pool.submit(_build_shard, t) for t in tasks}
+        results = []
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    results.append(f.result())
+                if any(r.error_count for r in results):
+                    break
+        finally:
+            for f in pending:
+                f.cancel()
+    return sorted(results, key=lambda r: r.index)
+
+
+def _datasheet(annotations_root: Path | None, docs: list[AnnotatedDocument] | None) -> bytes | None:
+    """The datasheet ships in the dataset folder, beside the card that links it, but only for the
+    package's own corpus: it describes those five articles, not any other annotations built with this code.
+    """
+    from corpus_pkg.paths import annotations_dir, datasheet_file, package_annotations_dir
+
+    if docs is not None:
+        return None
+    root = Path(annotations_root) if annotations_root is not None else annotations_dir()
+    if root.resolve() != package_annotations_dir().resolve():
+        return None
+    sheet = datasheet_file()
+    return sheet.read_bytes() if sheet.is_file() else None
+
+
+def _render_folder(
+    paths: list[Path], annotations_root: Path | None, dest: Path, jobs: int | None, datasheet: bytes | None = None
+) -> FolderFiles:
+    """Build every file of the dataset folder under ``dest``, one shard per worker process."""
+    from corpus_pkg.croissant import FolderFiles
+
+    count = shard_count(len(paths))
+    tasks = [
+        _ShardTask(i, count, paths[a:b], annotations_root, dest)
+        for i, (a, b) in enumerate(shard_bounds(len(paths), count))
+    ]
+    results = _run_shards(tasks, jobs)
+    failed = [r for r in results if r.error_count]
+    if failed:
+        n = sum(r.error_count for r in failed)
+        done = "" if len(results) == len(tasks) else f" in the {len(results)} of {count} shards checked"
+        raise ValueError(
+            f"the corpus does not validate ({n} error{'s' * (n != 1)}{done}); first: {failed[0].first_error}"
+        )
+    seen: set[str] = set()
+    for doc_id in (s[0] for r in results for s in r.sources):
+        if doc_id in seen:
+            raise ValueError(f"the corpus does not validate: document {doc_id!r} is held by more than one file")
+        seen.add(doc_id)
+    data = FolderFiles(dest, [shard_path(c, i, count) for c in CONFIGS for i in range(count)])
+    meta = _metadata_files(data, results, datasheet)
+    for rel, content in meta.items():
+        write_bytes_atomic(dest / rel, content, durable=False)  # staging; moved in later
+    return FolderFiles(dest, [*data, *meta])
+
+
+def _move_if_changed(src: Path, dst: Path) -> bool:
+    import filecmp
+
+    if dst.is_file() and filecmp.cmp(src, dst, shallow=False):
+        return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)
+    return True
+
+
+def _install(files: Mapping[str, bytes], out_dir: Path) -> BuildResult:
+    from corpus_pkg.croissant import FolderFiles
+
+    result = BuildResult(out_dir, [], [], [])
+    for rel in sorted(files):
+        if isinstance(files, FolderFiles):
+            changed = _move_if_changed(files.path(rel), out_dir / rel)
+        else:
+            changed = write_bytes_atomic(out_dir / rel, files[rel])
+        (result.written if changed else result.unchanged).append(rel)
+    for rel in sorted(_existing(out_dir) - set(files)):
+        (out_dir / rel).unlink()
+        result.removed.append(rel)
+    for d in sorted((p for p in out_dir.rglob("*") if p.is_dir()), reverse=True):
+        if not any(d.iterdir()):
+            d.rmdir()
+    return result
+
+
+def build(
+    annotations_root: Path | None = None,
+    out_dir: Path | None = None,
+    docs: list[AnnotatedDocument] | None = None,
+    *,
+    jobs: int | None = None,
+) -> BuildResult:
+    """Write the dataset folder from the (validated) annotations; files whose bytes are unchanged are not touched.
+
+    A corpus of more than ``SHARD_DOCS`` documents read from disk is built shard by shard in ``jobs``
+    worker processes (default: every available core) into a staging folder beside ``out_dir``, and moved
+    in only when every shard succeeded. The workers are spawned, so a script that calls this on such a
+    corpus needs the usual ``if __name__ == "__main__":`` guard. Documents given as ``docs`` are built
+    in this process (in as many shards, so the bytes are the same).
+    """
+    out_dir = Path(out_dir) if out_dir is not None else _default_out()
+    sheet = _datasheet(annotations_root, docs)
+    if docs is None:
+        paths = _large_corpus(annotations_root)
+        if paths is not None:
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+            try:
+                return _install(_render_folder(paths, annotations_root, staging, jobs, sheet), out_dir)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        docs = _load_docs(annotations_root)
+    return _install(render(docs, sheet), out_dir)
+
+
+def check(
+    annotations_root: Path | None = None,
+    out_dir: Path | None = None,
+    docs: list[AnnotatedDocument] | None = None,
+    *,
+    jobs: int | None = None,
+) -> list[str]:
+    """What in the dataset folder is out of date with the annotations (empty when up to date); writes nothing.
+
+    Parquet files are compared by content (rows, schema and features), not bytes, so a different pyarrow
+    version that writes other bytes for the same data does not count as stale; the MANIFEST must match
+    the files as they are.
+    """
+    out_dir = Path(out_dir) if out_dir is not None else _default_out()
+    sheet = _datasheet(annotations_root, docs)
+    if docs is None:
+        paths = _large_corpus(annotations_root)
+        if paths is not None:
+            with tempfile.TemporaryDirectory(prefix="corpus-check-") as tmp:
+                return _compare(_render_folder(paths, annotations_root, Path(tmp), jobs, sheet), out_dir)
+        docs = _load_docs(annotations_root)
+    return _compare(render(docs, sheet), out_dir)
+
+
+def _compare(want: Mapping[str, bytes], out_dir: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    from corpus_pkg.croissant import FolderFiles
+
+    have = _existing(out_dir)
+    problems = [f"missing: {rel}" for rel in sorted(set(want) - have)]
+    problems += [f"not generated by the build: {rel}" for rel in sorted(have - set(want))]
+    for rel in sorted(want):
+        path = out_dir / rel
+        if rel not in have or rel == MANIFEST:
+            continue
+        data = want[rel]
+        if rel.endswith(".parquet"):
+            if path.read_bytes() == data:
+                continue
+            import pyarrow as pa
+
+            try:
+                same = pq.read_table(path).equals(pq.read_table(pa.BufferReader(data)), check_metadata=True)
+            except Exception as e:  # a damaged file counts as stale
+                problems.append(f"unreadable: {rel}: {e}")
+                continue
+            if not same:
+                problems.append(f"out of date: {rel}")
+        elif path.read_bytes() != data:
+            problems.append(f"out of date: {rel}")
+    if MANIFEST in have:
+        # Files that should not be there are reported above; the manifest is checked over the rest.
+        on_disk = FolderFiles(out_dir, sorted(have & set(want) - {MANIFEST}))
+        if (out_dir / MANIFEST).read_text(encoding="utf-8") != manifest(on_disk):
+            problems.append(f"{MANIFEST} does not match the files")
+    return problems
