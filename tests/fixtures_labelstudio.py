@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,19 +32,19 @@ class RunningServer:
     states: Path
 
 
-@pytest.fixture(scope="session")
-def labelstudio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+@contextmanager
+def running_server(base: Path, what: str = "Label Studio") -> Iterator[RunningServer]:
+    """Install if needed, start on a free port with its data and token folders under ``base``, stop after."""
     try:
         server.install()
     except server.ServerError as e:
         pytest.skip(f"Label Studio cannot be installed: {e}")
-    base = tmp_path_factory.mktemp("labelstudio")
     data, states = base / "data", base / "state"
     port = server.free_port()
     try:
         info = server.start(port, data=data, states=states)
     except server.ServerError as e:
-        pytest.skip(f"Label Studio does not start: {e}")
+        pytest.skip(f"{what} does not start: {e}")
     try:
         yield RunningServer(
             info.url,
@@ -56,6 +57,12 @@ def labelstudio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
         )
     finally:
         server.stop(data)
+
+
+@pytest.fixture(scope="session")
+def labelstudio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with running_server(tmp_path_factory.mktemp("labelstudio")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

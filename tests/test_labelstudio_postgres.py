@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fixtures_labelstudio import RunningServer
+from fixtures_labelstudio import RunningServer, running_server
 from fixtures_postgres import Postgres
 
-from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.sync import pull, push
 from corpus_pkg.storage import corpus_files
 
@@ -18,32 +17,11 @@ pytestmark = pytest.mark.labelstudio
 @pytest.fixture(scope="module")
 def pg_labelstudio(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A second Label Studio, started with DJANGO_DB=default and the POSTGRE_* variables set."""
-    try:
-        server.install()
-    except server.ServerError as e:
-        pytest.skip(f"Label Studio cannot be installed: {e}")
-    base = tmp_path_factory.mktemp("labelstudio-pg")
-    data, states = base / "data", base / "state"
-    port = server.free_port()
     with pytest.MonkeyPatch.context() as mp:
         for name, value in postgres.env().items():
             mp.setenv(name, value)
-        try:
-            info = server.start(port, data=data, states=states)
-        except server.ServerError as e:
-            pytest.fail(f"Label Studio does not start on PostgreSQL: {e}")
-        try:
-            yield RunningServer(
-                info.url,
-                info.token_file.read_text(encoding="utf-8").strip(),
-                server.DEFAULT_EMAIL,
-                server.password_file(port, states).read_text(encoding="utf-8").strip(),
-                port,
-                data,
-                states,
-            )
-        finally:
-            server.stop(data)
+        with running_server(tmp_path_factory.mktemp("labelstudio-pg"), "Label Studio on PostgreSQL") as running:
+            yield running
 
 
 def test_on_postgresql_the_pushed_tasks_live_in_the_database_and_pull_back_byte_identical(

@@ -228,6 +228,23 @@ def _write_secret(path: Path, value: str) -> None:
     os.chmod(path, 0o600)
 
 
+def ensure_secret_key(data: Path) -> None:
+    """Give the data folder its Django SECRET_KEY before Label Studio starts.
+
+    Label Studio 1.23 writes a random key to ``<data>/.env`` on first start, but
+    its two start-up processes can both find the file empty and both append a
+    key; the server then signs with one key while every later process (our
+    token script included) reads the other, and the token is refused as
+    invalid. Writing the key first removes that race. The file stays 0600: the
+    key signs the API tokens.
+    """
+    env_file = data / ".env"
+    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
+    if any(line.startswith("SECRET_KEY=") for line in lines):
+        return
+    _write_secret(env_file, "\n".join([*lines, f"SECRET_KEY={secrets.token_urlsafe(50)}"]) + "\n")
+
+
 def server_env(data: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(QUIET_ENV)
@@ -261,6 +278,7 @@ def start(
     if not port_is_free(port):
         raise ServerError(f"port {port} on {HOST} is busy; choose another with --port or LABEL_STUDIO_PORT")
     data.mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(data)
     pw_path = password_file(port, states)
     password = pw_path.read_text(encoding="utf-8").strip() if pw_path.exists() else None
     if not password:
@@ -301,7 +319,12 @@ def start(
         time.sleep(0.5)
     tok = token_file(port, states)
     if not (tok.exists() and token_works(url, tok.read_text(encoding="utf-8").strip())):
-        _write_secret(tok, create_token(email, data, venv))
+        token = create_token(email, data, venv)
+        if not token_works(url, token):
+            _kill_group(proc.pid)
+            _pid_file(data).unlink(missing_ok=True)
+            raise ServerError(f"Label Studio at {url} refuses the token just made for {email}; see {log}")
+        _write_secret(tok, token)
     return ServerInfo(url, port, proc.pid, data, tok, log)
 
 
