@@ -213,7 +213,7 @@ def _span_row(
     span: Span,
     doc: AnnotatedDocument,
     by_id: dict[str, Span],
-    tails_of: dict[tuple[str, str], list[str]] | None = None,
+    tails_of: dict[tuple[str, str], list[str]],
 ) -> dict[str, Any]:
     extra = sorted(set(span.attributes) - set(ATTRIBUTES[span.layer]))
     if extra:
@@ -226,8 +226,6 @@ def _span_row(
         row[key] = span.attributes.get(key)
     if span.layer in RELATION_FIELD:
         rel_type, list_field = RELATION_FIELD[span.layer]
-        if tails_of is None:
-            tails_of = _tails_of(doc)
         tails = sorted((by_id[t] for t in tails_of.get((rel_type, span.id), ())), key=lambda s: s.sort_key)
         row[list_field] = [
             {"id": t.id, "text": t.text, "cluster": t.attributes.get("cluster"), "start": t.start, "end": t.end}
@@ -424,7 +422,11 @@ def _float_check(feat: Any) -> Callable[[Any], bool] | None:
 
 
 def row_json(feat: Any) -> Callable[[Any], bytes]:
-    """The JSON that :func:`fingerprint` hashes for one encoded row, without its newline.
+    """The JSON of one encoded row that a config's fingerprint hashes, without its newline.
+
+    The fingerprint is the sha256 of the features (the ``huggingface`` schema metadata) followed by
+    each row as ``json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` and a
+    newline: independent of the Parquet writer and its version.
 
     orjson writes the same bytes as ``json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":"))``
     for strings, integers, booleans and null, several times faster; it writes some floats differently
@@ -467,8 +469,8 @@ class ShardTables:
 def shard_tables(docs: Iterable[AnnotatedDocument], configs: Iterable[str] = CONFIGS) -> ShardTables:
     """Tables with ClassLabels as integers and features in the schema metadata (as datasets writes them).
 
-    Each digest is :func:`fingerprint` of its table, computed from the rows as they are encoded;
-    rows are turned into Arrow every ``CHUNK_DOCS`` documents.
+    Each digest is the fingerprint of its table (see :func:`row_json`), computed from the rows as they
+    are encoded; rows are turned into Arrow every ``CHUNK_DOCS`` documents.
     """
     import pyarrow as pa
 
@@ -509,16 +511,6 @@ def shard_tables(docs: Iterable[AnnotatedDocument], configs: Iterable[str] = CON
 def table(config: str, docs: Iterable[AnnotatedDocument]) -> pa.Table:
     """The Arrow table of ``config``: ClassLabels as integers, features in the schema metadata (as datasets does)."""
     return shard_tables(docs, (config,)).tables[config]
-
-
-def fingerprint(tbl: pa.Table) -> str:
-    """sha256 of the rows and the features, independent of the Parquet writer and its version."""
-    h = hashlib.sha256()
-    h.update((tbl.schema.metadata or {}).get(b"huggingface", b""))
-    for r in tbl.to_pylist():
-        h.update(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()
 
 
 def combined_fingerprint(digests: list[str]) -> str:
