@@ -24,7 +24,8 @@ import os
 import shutil
 import tempfile
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from corpus_pkg.hf import (
 )
 from corpus_pkg.jsonio import write_bytes_atomic
 from corpus_pkg.model import AnnotatedDocument
+from corpus_pkg.paths import dataset_dir
 
 if TYPE_CHECKING:
     from corpus_pkg.croissant import FolderFiles
@@ -150,19 +152,14 @@ class BuildResult:
     removed: list[str]
 
 
-def _default_out() -> Path:
-    from corpus_pkg.paths import dataset_dir
-
-    return dataset_dir()
-
-
 def _load_docs(annotations_root: Path | None) -> list[AnnotatedDocument]:
     from corpus_pkg.storage import load_corpus
 
     return load_corpus(annotations_root)
 
 
-def _existing(out_dir: Path) -> set[str]:
+def existing_files(out_dir: Path) -> set[str]:
+    """The files of a dataset folder by relative path (hidden ones, such as staging, left out)."""
     if not out_dir.is_dir():
         return set()
     return {
@@ -181,14 +178,12 @@ def _cpu_count() -> int:
 
 def _large_corpus(annotations_root: Path | None) -> list[Path] | None:
     """The corpus files sorted by doc_id when the corpus needs more than one shard; None otherwise."""
+    from corpus_pkg.merge import recover
     from corpus_pkg.storage import corpus_files
 
-    if shard_count(len(corpus_files(annotations_root))) == 1:
-        return None
-    from corpus_pkg.merge import recover
-
     recover(annotations_root)  # as validate_corpus does before it reads anything
-    return sorted(corpus_files(annotations_root), key=lambda p: p.stem)
+    files = corpus_files(annotations_root)
+    return sorted(files, key=lambda p: p.stem) if shard_count(len(files)) > 1 else None
 
 
 @dataclass(frozen=True)
@@ -316,13 +311,37 @@ def _install(files: Mapping[str, bytes], out_dir: Path) -> BuildResult:
         else:
             changed = write_bytes_atomic(out_dir / rel, files[rel])
         (result.written if changed else result.unchanged).append(rel)
-    for rel in sorted(_existing(out_dir) - set(files)):
+    for rel in sorted(existing_files(out_dir) - set(files)):
         (out_dir / rel).unlink()
         result.removed.append(rel)
     for d in sorted((p for p in out_dir.rglob("*") if p.is_dir()), reverse=True):
         if not any(d.iterdir()):
             d.rmdir()
     return result
+
+
+@contextmanager
+def _rendered(
+    annotations_root: Path | None,
+    docs: list[AnnotatedDocument] | None,
+    jobs: int | None,
+    staging: Path | None,
+    prefix: str,
+) -> Iterator[Mapping[str, bytes]]:
+    """Every file the folder should hold: sharded in workers (into a temporary folder under ``staging``,
+    removed afterwards) for a large corpus on disk, otherwise made in this process."""
+    sheet = _datasheet(annotations_root, docs)
+    if docs is None:
+        paths = _large_corpus(annotations_root)
+        if paths is not None:
+            tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=staging))
+            try:
+                yield _render_folder(paths, annotations_root, tmp, jobs, sheet)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+            return
+        docs = _load_docs(annotations_root)
+    yield render(docs, sheet)
 
 
 def build(
@@ -340,19 +359,10 @@ def build(
     corpus needs the usual ``if __name__ == "__main__":`` guard. Documents given as ``docs`` are built
     in this process (in as many shards, so the bytes are the same).
     """
-    out_dir = Path(out_dir) if out_dir is not None else _default_out()
-    sheet = _datasheet(annotations_root, docs)
-    if docs is None:
-        paths = _large_corpus(annotations_root)
-        if paths is not None:
-            out_dir.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
-            try:
-                return _install(_render_folder(paths, annotations_root, staging, jobs, sheet), out_dir)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        docs = _load_docs(annotations_root)
-    return _install(render(docs, sheet), out_dir)
+    out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _rendered(annotations_root, docs, jobs, out_dir.parent, f".{out_dir.name}.build-") as files:
+        return _install(files, out_dir)
 
 
 def check(
@@ -368,15 +378,9 @@ def check(
     version that writes other bytes for the same data does not count as stale; the MANIFEST must match
     the files as they are.
     """
-    out_dir = Path(out_dir) if out_dir is not None else _default_out()
-    sheet = _datasheet(annotations_root, docs)
-    if docs is None:
-        paths = _large_corpus(annotations_root)
-        if paths is not None:
-            with tempfile.TemporaryDirectory(prefix="corpus-check-") as tmp:
-                return _compare(_render_folder(paths, annotations_root, Path(tmp), jobs, sheet), out_dir)
-        docs = _load_docs(annotations_root)
-    return _compare(render(docs, sheet), out_dir)
+    out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
+    with _rendered(annotations_root, docs, jobs, None, "corpus-check-") as files:
+        return _compare(files, out_dir)
 
 
 def _compare(want: Mapping[str, bytes], out_dir: Path) -> list[str]:
@@ -384,7 +388,7 @@ def _compare(want: Mapping[str, bytes], out_dir: Path) -> list[str]:
 
     from corpus_pkg.croissant import FolderFiles
 
-    have = _existing(out_dir)
+    have = existing_files(out_dir)
     problems = [f"missing: {rel}" for rel in sorted(set(want) - have)]
     problems += [f"not generated by the build: {rel}" for rel in sorted(have - set(want))]
     for rel in sorted(want):

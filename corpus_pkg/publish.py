@@ -49,16 +49,17 @@ class Plan:
 def plan(repo_id: str, dataset: Path | None = None, annotations: Path | None = None) -> Plan:
     """What would be uploaded; raises :class:`PublishError` if the folder must not be published."""
     from corpus_pkg import builder, hf
+    from corpus_pkg.paths import dataset_dir
 
     if not REPO_ID.match(repo_id):
         raise PublishError(f"repo id {repo_id!r} is not ORG/NAME")
-    folder = Path(dataset) if dataset is not None else builder._default_out()
+    folder = Path(dataset) if dataset is not None else dataset_dir()
     if not (folder / hf.README).is_file():
         raise PublishError(f"{folder} holds no built dataset (run: corpus build)")
     problems = builder.check(annotations, folder)
     if problems:
         raise PublishError(f"{folder} is out of date with the annotations (run: corpus build): " + "; ".join(problems))
-    files = [(rel, (folder / rel).stat().st_size) for rel in sorted(builder._existing(folder))]
+    files = [(rel, (folder / rel).stat().st_size) for rel in sorted(builder.existing_files(folder))]
     return Plan(repo_id, f"v{__version__}", folder, files)
 
 
