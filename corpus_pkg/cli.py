@@ -284,10 +284,11 @@ def merge(batch: Path, dry_run: bool, changelog: Path | None, annotations: Path 
 @click.option("--path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: DATASHEET.md.")
 def datasheet(write: bool, path: Path | None) -> None:
     """Check (or --write) the figures in DATASHEET.md against the data (counts, agreement, documents)."""
-    from corpus_pkg.datasheet import datasheet_path, render
+    from corpus_pkg.datasheet import render
     from corpus_pkg.jsonio import write_atomic
+    from corpus_pkg.paths import datasheet_file
 
-    target = path or datasheet_path()
+    target = path or datasheet_file()
     if not target.exists():
         raise UsageError(f"{target} does not exist")
     current = target.read_text(encoding="utf-8")

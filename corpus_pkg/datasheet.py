@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
-from corpus_pkg.paths import annotations_dir, datasheet_file
+from corpus_pkg.paths import annotations_dir
 
 BLOCK = re.compile(
     r"(<!-- BEGIN generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END generated: (?P=name) -->)", re.DOTALL
@@ -64,7 +63,3 @@ def render(text: str) -> str:
         return m.group(1) + GENERATORS[name]() + m.group(4)
 
     return BLOCK.sub(sub, text)
-
-
-def datasheet_path() -> Path:
-    return datasheet_file()

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -72,17 +72,17 @@ def postgres() -> Iterator[Postgres]:
     bin_dir = _bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+    as_postgres: list[str] = []
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
             pytest.skip("running as root, and there is no postgres user to run PostgreSQL as")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
     # Not under pytest's tmp folder: that is private to root, and the server runs as postgres.
     base = Path(tempfile.mkdtemp(prefix="corpus-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:
+    if as_postgres:
         shutil.chown(base, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
     pg = Postgres("127.0.0.1", server.free_port(), "labelstudio", secrets.token_urlsafe(16), "labelstudio", bin_dir)
     pwfile = base / "pw"
     pwfile.write_text(pg.password + "\n", encoding="utf-8")
@@ -120,7 +120,7 @@ def postgres() -> Iterator[Postgres]:
             "start",
         )
         try:
-            Postgres(pg.host, pg.port, pg.user, pg.password, "postgres", bin_dir).query(f"create database {pg.name}")
+            replace(pg, name="postgres").query(f"create database {pg.name}")
             yield pg
         finally:
             run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
