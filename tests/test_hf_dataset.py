@@ -6,6 +6,7 @@ import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -690,17 +691,7 @@ def assert_tables_match_the_references(docs: list[AnnotatedDocument], configs: t
 def test_tables_and_fingerprints_equal_datasets_encoding_and_the_hash_of_the_rows_with_floats_too() -> None:
     docs = sample_docs()
     tiny = Provenance("model", "spacy", "3.8", "prediction", 1e-05)  # orjson and json write this float apart
-    s = docs[0].spans[0]
-    docs[0].spans[0] = make_span(
-        docs[0].document,
-        id=s.id,
-        layer=s.layer,
-        start=s.start,
-        end=s.end,
-        label=s.label,
-        attributes=s.attributes,
-        provenance=tiny,
-    )
+    docs[0].spans[0] = dataclasses.replace(docs[0].spans[0], provenance=tiny)
     assert_tables_match_the_references(docs, hf.CONFIGS)
 
 
