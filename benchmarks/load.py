@@ -32,7 +32,7 @@ def median_ms(fn, repeat: int) -> float:
 
 def main() -> None:
     from corpus_pkg.hf import CONFIGS, data_path
-    from corpus_pkg.paths import dataset_dir
+    from corpus_pkg.project import dataset_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=dataset_dir())

@@ -39,7 +39,7 @@ def write_batch(path: Path, n_spans: int, seed: int) -> int:
 
 
 def run_ours(path: Path, annotations: Path, jobs: int) -> dict:
-    from corpus_pkg.validate import validate_paths
+    from corpus_pkg.batches import validate_paths
 
     t0 = time.perf_counter()
     report = validate_paths([path], annotations, jobs=jobs)

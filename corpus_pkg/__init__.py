@@ -12,7 +12,7 @@ __all__ = ["__version__", "load"]
 
 
 def load(config: str = "documents", **kwargs):  # returns datasets.DatasetDict
-    """``datasets.load_dataset`` on the dataset shipped with this package."""
+    """``datasets.load_dataset`` on the dataset shipped with this package (``dataset=DIR`` for another build)."""
     from corpus_pkg.hf import load as _load
 
     return _load(config, **kwargs)

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from corpus_pkg.labels import LAYER_LETTER, label_sets
+from corpus_pkg import ids
+from corpus_pkg.labels import label_sets
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
 from corpus_pkg.offsets import find_all
 
@@ -103,13 +104,13 @@ def resolve_draft(
             keys[key] = layer
             placed.append((layer, start, start + len(e["text"]), label, attrs, key))
 
-    ids: dict[str, str] = {}
+    key_ids: dict[str, str] = {}
     out = AnnotatedDocument(doc)
     for layer in DRAFT_LAYERS.values():
         mine = sorted((p for p in placed if p[0] == layer), key=lambda p: (p[1], p[2], p[5]))
         for n, (_, start, end, label, attrs, key) in enumerate(mine, start=1):
-            sid = f"{doc.doc_id}-{LAYER_LETTER[layer]}{n:03d}"
-            ids[key] = sid
+            sid = ids.make(doc.doc_id, ids.letter_of(layer), n)
+            key_ids[key] = sid
             out.spans.append(
                 make_span(
                     doc, id=sid, layer=layer, start=start, end=end, label=label, attributes=attrs, provenance=prov
@@ -119,14 +120,16 @@ def resolve_draft(
     links: list[tuple[str, str, str]] = []
     for section, rel_type, field in (("quotes", "speaker", "speakers"), ("claims", "claimant", "claimants")):
         for i, e in enumerate(draft.get(section) or []):
-            if not isinstance(e, dict) or str(e.get("key")) not in ids:
+            if not isinstance(e, dict) or str(e.get("key")) not in key_ids:
                 continue
             for target in e.get(field) or []:
                 where = f"{section}[{i}] (key {e.get('key')}) {field}"
-                if target not in ids or keys.get(target) != "entity":
+                if target not in key_ids or keys.get(target) != "entity":
                     errors.append(DraftError(where, f"{target!r} is not the key of an entity in this draft"))
                     continue
-                links.append((rel_type, ids[str(e["key"])], ids[target]))
+                links.append((rel_type, key_ids[str(e["key"])], key_ids[target]))
     for n, (rel_type, head, tail) in enumerate(sorted(set(links)), start=1):
-        out.relations.append(Relation(f"{doc.doc_id}-r{n:03d}", doc.doc_id, rel_type, head, tail, prov))
+        out.relations.append(
+            Relation(ids.make(doc.doc_id, ids.RELATION_LETTER, n), doc.doc_id, rel_type, head, tail, prov)
+        )
     return out.sorted(), errors

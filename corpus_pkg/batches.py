@@ -1,29 +1,49 @@
 """Annotation batches: read (our JSONL, or a Label Studio JSON export), check against the corpus, plan a merge.
 
-A batch is checked as a whole against the current corpus: every record's
-schema, offsets and text; its documents (unknown, or made against another
-text: stale); duplicates of existing spans; layer rules over the union of
-corpus and batch. Spans made against an older text are re-anchored through
-their context when that is unambiguous, and reported as moved.
+A batch is checked one document at a time against that document in the corpus:
+every record's own checks first (schema, offsets, text), then its document
+(unknown, or made against another text: stale), duplicates of existing spans
+(identical in content: skipped), and every corpus rule over the union of corpus
+and batch. Spans made against an older text are re-anchored through their
+context when that is unambiguous, and reported as moved. The plan numbers new
+ids against the corpus as it is read, so a merge must hold the write lock from
+reading to writing.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from corpus_pkg import ids
 from corpus_pkg.findings import Finding, mark
 from corpus_pkg.jsonio import decode_bytes, loads_strict
-from corpus_pkg.labels import LAYER_LETTER
-from corpus_pkg.model import CONTEXT_CHARS
+from corpus_pkg.labelstudio.convert import export_records
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, Span, Where, context_of, span_content
 from corpus_pkg.reanchor import reanchor
-from corpus_pkg.storage import Located, corpus_dir
+from corpus_pkg.storage import (
+    BatchHeader,
+    Item,
+    document_path,
+    is_corpus_file,
+    item_of_value,
+    iter_lines,
+    open_input,
+    parse_value,
+    read_items,
+)
+from corpus_pkg.validate import (
+    PLACEMENT_RULES,
+    Report,
+    check_document,
+    finding,
+    validate_corpus_files,
+)
 
 KIND_JSONL = "jsonl batch"
 KIND_LABEL_STUDIO = "label studio export"
@@ -39,191 +59,396 @@ def _is_label_studio_export(value: Any) -> bool:
     )
 
 
-def is_corpus_file(path: Path, root: Path | None = None) -> bool:
+def _read_export(path: Path, report: Report) -> Iterator[Item]:
+    f = open_input(path, report.findings)
+    if f is None:
+        return
+    with f:
+        text, problem = decode_bytes(f.read())
+    if problem:
+        report.add(Finding("io", problem, str(path)))
+        return
+    assert text is not None
     try:
-        return path.is_file() and path.resolve().parent == corpus_dir(root).resolve()
-    except OSError:
-        return False
-
-
-def detect_and_read(path: Path, report, root: Path | None = None, *, fast: bool = True):
-    """Say what kind of file ``path`` is; return (kind, iterator of schema-valid located records)."""
-    from corpus_pkg.validate import iter_raw_lines, parse_line, schema_findings
-
-    if not path.exists():
-        report.add(Finding("io", "no such file", str(path)))
-        return "missing", iter(())
-    if path.is_dir():
-        report.add(Finding("io", "is a folder; give files", str(path)))
-        return "folder", iter(())
-    if is_corpus_file(path, root):
-        kind = KIND_CORPUS
-    elif path.suffix == ".json":
-        text, problem = decode_bytes(path.read_bytes())
-        if problem:
-            report.add(Finding("io", problem, str(path)))
-            return "unreadable", iter(())
-        assert text is not None
-        try:
-            value = loads_strict(text)
-        except (ValueError, RecursionError) as e:
-            report.add(Finding("json", f"invalid JSON: {e}"[:240], str(path)))
-            return "invalid json", iter(())
-        if not _is_label_studio_export(value):
-            report.add(
-                Finding(
-                    "schema",
-                    "a .json batch must be a Label Studio JSON export (a list of tasks with "
-                    "annotations); our own batches are JSONL",
-                    str(path),
-                )
+        value = loads_strict(text)
+    except (ValueError, RecursionError) as e:
+        pos = getattr(e, "pos", None)
+        where = f" at character {pos}" if pos is not None else ""
+        report.add(Finding("json", f"not valid JSON{where}: {getattr(e, 'msg', 'too deeply nested')}", str(path)))
+        return
+    if not _is_label_studio_export(value):
+        report.add(
+            Finding(
+                "schema",
+                "a .json batch must be a Label Studio JSON export (a list of tasks with annotations); "
+                "our own batches are JSONL",
+                str(path),
             )
-            return "unknown json", iter(())
-        from corpus_pkg.labelstudio.convert import export_to_located
-
-        def checked() -> Iterator[Located]:
-            for loc in export_to_located(value, str(path), report):
-                problems = schema_findings(loc)
-                if problems:
-                    report.findings.extend(problems)
-                else:
-                    yield loc
-
-        return KIND_LABEL_STUDIO, checked()
-    else:
-        kind = KIND_JSONL
-
-    def lines() -> Iterator[Located]:
-        for line in iter_raw_lines(path, report):
-            loc = parse_line(line, report, fast=fast)
-            if loc is not None:
-                yield loc
-
-    return kind, lines()
+        )
+        return
+    records, problems = export_records(value, str(path))
+    for p in problems:
+        report.add(Finding("label-studio", p.message, str(path), p.task, p.field, p.doc_id))
+    for n, v in records:
+        item = item_of_value(v, Where(str(path), n), report.findings)
+        if item is not None:
+            yield item
 
 
-def _content_key(v: dict[str, Any]) -> tuple[Any, ...]:
-    """What makes two spans the same annotation: place, layer, label and attributes (not id or provenance)."""
-    return (v["doc_id"], v["layer"], v["start"], v["end"], v["label"], tuple(sorted(v["attributes"].items())))
-
-
-_ID_NUMBER = re.compile(r"-([a-z])(\d+)$")
+def read_batch(path: Path, report: Report, root: Path | None = None) -> tuple[str, Iterator[Item]]:
+    """Say what kind of file ``path`` is; return (kind, its records as model objects)."""
+    if is_corpus_file(path, root):
+        return KIND_CORPUS, read_items(path, report.findings)
+    if path.suffix == ".json":
+        return KIND_LABEL_STUDIO, _read_export(path, report)
+    return KIND_JSONL, read_items(path, report.findings)
 
 
 @dataclass
 class BatchPlan:
-    """What merging a batch would add, per document (ids already renumbered)."""
+    """What merging a batch would add, per document (ids already numbered for the corpus)."""
 
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    spans: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    relations: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    documents: list[Document] = field(default_factory=list)
+    spans: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
+    relations: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
     skipped_duplicates: int = 0
     moved: int = 0
 
     def summary(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for d in self.documents:
-            out[d["doc_id"]]["document"] += 1
+            out[d.doc_id]["document"] += 1
         for doc_id, spans in self.spans.items():
             for s in spans:
-                out[doc_id][s["layer"]] += 1
+                out[doc_id][s.layer] += 1
         for doc_id, rels in self.relations.items():
             for r in rels:
-                out[doc_id][f"relation:{r['type']}"] += 1
+                out[doc_id][f"relation:{r.type}"] += 1
         return {k: dict(v) for k, v in sorted(out.items())}
 
     @property
     def empty(self) -> bool:
         return not self.documents and not any(self.spans.values()) and not any(self.relations.values())
 
+    def changed_documents(self) -> list[str]:
+        return sorted({d.doc_id for d in self.documents} | set(self.spans) | set(self.relations))
 
-def _read_corpus_document(doc_id: str, root: Path | None, report) -> list[Located]:
-    from corpus_pkg.storage import document_path
-    from corpus_pkg.validate import read_located
+
+def _corpus_document(doc_id: str, root: Path | None, report: Report) -> AnnotatedDocument | None:
+    """The corpus's records of one document (read only when a batch touches it)."""
+    from corpus_pkg.storage import assemble
 
     path = document_path(doc_id, root)
     if not path.is_file():
-        return []
-    inner = type(report)()
-    out = [loc for loc in read_located(path, inner) if isinstance(loc.value, dict)]
-    if inner.findings:
+        return None
+    inner: list[Finding] = []
+    docs = assemble(read_items(path, inner))
+    if inner or len(docs) != 1:
         report.add(
             Finding("io", f"the corpus file of {doc_id!r} does not read cleanly; run `corpus validate`", str(path))
         )
-    return out
+        return None
+    return docs[0]
 
 
-def _consecutive(records: Iterator[Located], report, header: dict[str, Any] | None):
-    """Runs of consecutive records of one document: (doc_id, records). A header is taken only as the first record."""
+def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, list[Document | Span | Relation]]]:
+    """Runs of consecutive records of one document; a header is taken only as the first record."""
     current: str | None = None
-    bucket: list[Located] = []
+    bucket: list[Document | Span | Relation] = []
     first = True
-    for loc in records:
-        v = loc.value
-        if v["record"] == "batch":
-            if not first or header is None:
-                report.add(Finding("schema", "a batch header must be the first record", loc.file, loc.line))
-            else:
-                header.update(v)
+    for it in items:
+        if isinstance(it, BatchHeader):
+            if not first:
+                report.add(Finding("schema", "a batch header must be the first record", it.where.file, it.where.line))
             first = False
             continue
         first = False
-        report.counts[v["record"]] += 1
-        if v["doc_id"] != current:
+        report.counts["document" if isinstance(it, Document) else "span" if isinstance(it, Span) else "relation"] += 1
+        if it.doc_id != current:
             if current is not None:
                 yield current, bucket
-            current, bucket = v["doc_id"], []
-        bucket.append(loc)
+            current, bucket = it.doc_id, []
+        bucket.append(it)
     if current is not None:
         yield current, bucket
 
 
-def _resumed(doc_id: str, loc: Located) -> Finding:
-    return Finding(
+def header_of(items: Iterator[Item]) -> tuple[BatchHeader | None, Iterator[Item]]:
+    """The batch header if it is the first record, and every record (header included) for ``consecutive``."""
+    first = next(items, None)
+    if first is None:
+        return None, iter(())
+
+    def again() -> Iterator[Item]:
+        yield first
+        yield from items
+
+    return (first if isinstance(first, BatchHeader) else None), again()
+
+
+def _resumed(doc_id: str, record: Document | Span | Relation) -> Finding:
+    return finding(
+        record,
         "schema",
-        f"records of document {doc_id!r} resume here after other documents; keep each "
-        "document's records together (this run is not checked)",
-        loc.file,
-        loc.line,
+        f"records of document {doc_id!r} resume here after other documents; keep each document's records "
+        "together (this run is not checked)",
         "/doc_id",
-        loc.value.get("id") or doc_id,
     )
 
 
-def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, fast: bool = True, jobs: int = 1):
+# -- one document of a batch -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentPart:
+    """The records of one document in a batch, and what checking them against the corpus found."""
+
+    doc_id: str
+    records: list[Document | Span | Relation]
+    corpus: AnnotatedDocument | None
+    against: dict[str, str]
+    document: Document | None = None  # the text the batch's spans are checked against
+    new_document: Document | None = None
+    stale: bool = False
+
+    @property
+    def spans(self) -> list[Span]:
+        return [r for r in self.records if isinstance(r, Span)]
+
+    @property
+    def relations(self) -> list[Relation]:
+        return [r for r in self.records if isinstance(r, Relation)]
+
+
+def resolve_document(part: DocumentPart, path: Path) -> list[Finding]:
+    """Which text the batch's spans belong to: the corpus's, a new document's, or a stale one (re-anchored)."""
+    out: list[Finding] = []
+    corpus_doc = part.corpus.document if part.corpus is not None else None
+    part.document = corpus_doc
+    for d in (r for r in part.records if isinstance(r, Document)):
+        if corpus_doc is None and part.new_document is None:
+            part.new_document = part.document = d
+        elif corpus_doc is not None and corpus_doc.text != d.text:
+            if part.against.get(part.doc_id) == d.sha256:
+                continue  # the older text the batch says it was made against: its spans are re-anchored
+            out.append(
+                finding(
+                    d,
+                    "duplicate-document",
+                    f"document {part.doc_id!r} exists with another text; a batch cannot change a document's text",
+                    "/text",
+                )
+            )
+        elif part.new_document is not None:
+            out.append(
+                finding(d, "duplicate-document", f"document {part.doc_id!r} appears twice in the batch", "/doc_id")
+            )
+    sha = part.document.sha256 if part.document is not None else None
+    made = part.against.get(part.doc_id)
+    part.stale = made is not None and sha is not None and made != sha
+    if part.stale:
+        assert sha is not None and made is not None
+        out.append(
+            Finding(
+                "stale-text",
+                f"the batch was made against another text of {part.doc_id!r} (sha256 {made[:12]}…, current "
+                f"{sha[:12]}…); its spans are re-anchored",
+                str(path),
+                1,
+                f"/against/{part.doc_id}",
+                part.doc_id,
+                severity="warning",
+            )
+        )
+    return out
+
+
+def reanchor_span(span: Span, text: str) -> tuple[Span | None, list[Finding]]:
+    """``span`` moved onto ``text`` through its context, or None with the candidates when that is ambiguous."""
+    a = reanchor(text, span.text, span.prefix, span.suffix)
+    if a.start is None:
+        where = ", ".join(f"[{s}, {s + len(span.text)}) context score {sc}" for s, sc in a.candidates[:5])
+        why = (
+            f"{len(a.candidates)} equally good candidates: {where}"
+            if a.candidates
+            else ("its text no longer occurs in the document")
+        )
+        context = mark(text, span.start, span.end) if span.start < len(text) else None
+        return None, [finding(span, "stale-text", f"cannot re-anchor {span.text[:80]!r}: {why}", "/start", context)]
+    if a.start == span.start:
+        return span, []
+    end = a.start + len(span.text)
+    prefix, suffix = context_of(text, a.start, end)
+    moved = replace(span, start=a.start, end=end, prefix=prefix, suffix=suffix)
+    note = finding(
+        span,
+        "moved",
+        f"re-anchored from [{span.start}, {span.end}) to [{a.start}, {end})",
+        "/start",
+        mark(text, a.start, end),
+        severity="warning",
+    )
+    return moved, [note]
+
+
+@dataclass
+class Checked:
+    """The new spans and relations of one document part, with batch ids mapped to corpus ids."""
+
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    id_map: dict[str, str] = field(default_factory=dict)
+    duplicates: int = 0
+    moved: int = 0
+
+
+def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
+    """What the batch adds to the document: each span checked on its own first, then compared with the corpus.
+
+    A span is a duplicate only when it is identical in content to a corpus span (``span_content``):
+    a span that keeps an id but changes any field is not a duplicate, and its own checks run first.
+    """
+    out: list[Finding] = []
+    got = Checked()
+    text = part.document.text if part.document is not None else None
+    corpus_spans = part.corpus.spans if part.corpus is not None else []
+    corpus_rels = part.corpus.relations if part.corpus is not None else []
+    by_content = {span_content(s): s.id for s in corpus_spans}
+    for span in part.spans:
+        if text is not None and part.stale:
+            span, notes = reanchor_span(span, text)
+            out += notes
+            got.moved += any(n.rule == "moved" for n in notes)
+            if span is None:
+                continue
+        if text is not None:
+            own = [f for rule in PLACEMENT_RULES for f in rule(span, text)]
+            if own:
+                out += own[:1]
+                continue
+        same = by_content.get(span_content(span))
+        if same is not None:
+            got.id_map[span.id] = same
+            got.duplicates += 1
+            message = (
+                "already in the corpus with the same id; skipped"
+                if same == span.id
+                else f"duplicates existing span {same}; skipped"
+            )
+            out.append(finding(span, "duplicate-span", message, severity="warning"))
+            continue
+        got.spans.append(span)
+    corpus_keys = {r.key: r.id for r in corpus_rels}
+    for rel in part.relations:
+        rel = replace(rel, head=got.id_map.get(rel.head, rel.head), tail=got.id_map.get(rel.tail, rel.tail))
+        if rel.key in corpus_keys:
+            got.duplicates += 1
+            out.append(
+                finding(
+                    rel,
+                    "duplicate-span",
+                    f"relation duplicates existing {corpus_keys[rel.key]}; skipped",
+                    severity="warning",
+                )
+            )
+            continue
+        got.relations.append(rel)
+    return got, out
+
+
+def number_new(doc_id: str, got: Checked, corpus: AnnotatedDocument | None) -> tuple[list[Span], list[Relation]]:
+    """The new records with corpus ids, numbered after the highest of the document per layer."""
+    numbering = ids.Numbering(doc_id, [r.id for r in (corpus.spans + corpus.relations if corpus else [])])
+    renamed: dict[str, str] = {}
+    spans = []
+    for s in sorted(got.spans, key=lambda s: s.sort_key):
+        renamed[s.id] = numbering.next(ids.letter_of(s.layer))
+        spans.append(replace(s, id=renamed[s.id], where=None))
+    rels = []
+    for r in sorted(got.relations, key=lambda r: r.id):
+        rels.append(
+            replace(
+                r,
+                id=numbering.next(ids.RELATION_LETTER),
+                head=renamed.get(r.head, r.head),
+                tail=renamed.get(r.tail, r.tail),
+                where=None,
+            )
+        )
+    return spans, rels
+
+
+def check_part(part: DocumentPart, path: Path, report: Report, plan: BatchPlan | None) -> None:
+    """Every check of one document of a batch; adds to ``plan`` only when the part has no error."""
+    before = len(report.errors)
+    report.findings.extend(resolve_document(part, path))
+    got, findings = new_records(part)
+    report.findings.extend(findings)
+    corpus = part.corpus
+    # The union must satisfy every corpus rule (ids, overlaps, relation ends, attribution).
+    report.findings.extend(
+        check_document(
+            part.document,
+            (corpus.spans if corpus else []) + got.spans,
+            (corpus.relations if corpus else []) + got.relations,
+            doc_id=part.doc_id,
+            own_document=part.new_document is not None,
+        )
+    )
+    if plan is None or len(report.errors) > before:
+        return
+    plan.skipped_duplicates += got.duplicates
+    plan.moved += got.moved
+    if part.new_document is not None:
+        plan.documents.append(replace(part.new_document, where=None))
+    spans, rels = number_new(part.doc_id, got, corpus)
+    if spans:
+        plan.spans[part.doc_id] += spans
+    if rels:
+        plan.relations[part.doc_id] += rels
+
+
+def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, jobs: int = 1):
     """Check one batch file against the corpus, one document at a time; return (Report, BatchPlan).
 
     With ``jobs`` > 1 and no plan wanted, a large JSONL file is split at document boundaries and
     checked by that many processes; the findings are the same as with one.
     """
-    from corpus_pkg.validate import Checker, Report
-
     if (
         jobs > 1
         and not plan
-        and path.is_file()
         and path.suffix != ".json"
         and not is_corpus_file(path, root)
-        and path.stat().st_size >= PARALLEL_MIN_BYTES
+        and _is_large_regular_file(path)
     ):
-        parallel = _validate_batch_parallel(path, root, fast=fast, jobs=jobs)
+        parallel = _validate_batch_parallel(path, root, jobs=jobs)
         if parallel is not None:
             return parallel, BatchPlan()
     report = Report()
-    kind, records = detect_and_read(path, report, root, fast=fast)
+    kind, items = read_batch(path, report, root)
     report.files[str(path)] = kind
     result = BatchPlan()
-    checker = Checker(report)
-    header: dict[str, Any] = {}
+    header, items = header_of(items)
+    against = header.against if header is not None else {}
     closed: set[str] = set()
-    for doc_id, group in _consecutive(records, report, header):
+    for doc_id, records in consecutive(items, report):
         if doc_id in closed:
-            report.add(_resumed(doc_id, group[0]))
+            report.add(_resumed(doc_id, records[0]))
             continue
         closed.add(doc_id)
-        corpus = _read_corpus_document(doc_id, root, report)
-        _check_document_group(path, doc_id, group, corpus, header.get("against", {}), report, result, checker, plan)
+        part = DocumentPart(doc_id, records, _corpus_document(doc_id, root, report), against)
+        check_part(part, path, report, result if plan else None)
     return report, result
+
+
+def _is_large_regular_file(path: Path) -> bool:
+    try:
+        import stat as st
+
+        s = path.stat()
+        return st.S_ISREG(s.st_mode) and s.st_size >= PARALLEL_MIN_BYTES
+    except OSError:
+        return False
 
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -274,47 +499,35 @@ def _count_lines_before(path: Path, offsets: list[int]) -> list[int]:
     return counts
 
 
-def _validate_range(
-    path: str, root: str | None, start: int, end: int, first_line: int, against: dict[str, str], fast: bool
-):
-    """One process's part: line findings, and per run of a document its first record and findings."""
-    from corpus_pkg.validate import Checker, Report, iter_raw_lines, parse_line
-
+def _validate_range(path: str, root: str | None, start: int, end: int, first_line: int, against: dict[str, str]):
+    """One process's part: line findings, and per run of a document where it starts and its findings."""
     lines = Report()
-    records = (
-        loc
-        for line in iter_raw_lines(Path(path), lines, start=start, end=end, first_line=first_line)
-        if (loc := parse_line(line, lines, fast=fast)) is not None
-    )
+    items = read_items(Path(path), lines.findings, start=start, end=end, first_line=first_line)
     runs = []
-    for doc_id, group in _consecutive(records, lines, {} if start == 0 else None):
+    for doc_id, records in consecutive(items, lines):
         report = Report()
-        corpus = _read_corpus_document(doc_id, Path(root) if root else None, report)
-        _check_document_group(Path(path), doc_id, group, corpus, against, report, BatchPlan(), Checker(report), False)
+        corpus = _corpus_document(doc_id, Path(root) if root else None, report)
+        check_part(DocumentPart(doc_id, records, corpus, against), Path(path), report, None)
         # Only where the run starts travels back: not the records, whose texts would pile up in the parent.
-        head = group[0]
-        runs.append(
-            (doc_id, Located(head.file, head.line, {"id": head.value.get("id"), "doc_id": doc_id}), report.findings)
-        )
+        head = records[0]
+        runs.append((doc_id, head.where, head.doc_id if isinstance(head, Document) else head.id, report.findings))
     return lines.findings, dict(lines.counts), runs
 
 
-def _validate_batch_parallel(path: Path, root: Path | None, *, fast: bool, jobs: int):
+def _validate_batch_parallel(path: Path, root: Path | None, *, jobs: int):
     from concurrent.futures import ProcessPoolExecutor
-
-    from corpus_pkg.validate import Report, iter_raw_lines, parse_line
 
     points = _split_points(path, jobs)
     if points is None or len(set(points)) < 3:
         return None
     # The header (first record) names the texts the batch was made against; every part needs it.
     against: dict[str, str] = {}
-    for line in iter_raw_lines(path, Report()):
-        loc = parse_line(line, Report(), fast=fast)
-        if loc is not None:
-            if loc.value.get("record") == "batch":
-                against = dict(loc.value.get("against", {}))
-            break
+    for line in iter_lines(path, []):
+        parsed = parse_value(line, [])
+        if parsed is not None and isinstance(parsed[0], dict) and parsed[0].get("record") == "batch":
+            got = parsed[0].get("against")
+            against = dict(got) if isinstance(got, dict) else {}
+        break
     starts = points[:-1]
     line_numbers = _count_lines_before(path, starts)
     report = Report()
@@ -329,7 +542,6 @@ def _validate_batch_parallel(path: Path, root: Path | None, *, fast: bool, jobs:
                 points[1:],
                 [n + 1 for n in line_numbers],
                 [against] * len(starts),
-                [fast] * len(starts),
             )
         )
     closed: set[str] = set()
@@ -338,198 +550,39 @@ def _validate_batch_parallel(path: Path, root: Path | None, *, fast: bool, jobs:
         report.findings.extend(line_findings)
         for k, v in counts.items():
             report.counts[k] += v
-        for doc_id, first, findings in runs:
+        for doc_id, where, rid, findings in runs:
             if doc_id == previous:
                 return None  # a run cut in two: fall back to one process
             previous = doc_id
             if doc_id in closed:
-                report.add(_resumed(doc_id, first))
+                report.add(
+                    Finding(
+                        "schema",
+                        f"records of document {doc_id!r} resume here after other documents; keep each "
+                        "document's records together (this run is not checked)",
+                        where.file,
+                        where.line,
+                        "/doc_id",
+                        rid,
+                    )
+                )
                 continue
             closed.add(doc_id)
             report.findings.extend(findings)
     return report
 
 
-def _skip_duplicate(report, result: BatchPlan, loc: Located, rid: str, message: str) -> None:
-    result.skipped_duplicates += 1
-    report.add(Finding("duplicate-span", message, loc.file, loc.line, None, rid, severity="warning"))
-
-
-def _check_document_group(
-    path: Path,
-    doc_id: str,
-    group: list[Located],
-    corpus: list[Located],
-    against: dict[str, str],
-    report,
-    result: BatchPlan,
-    checker,
-    plan: bool,
-) -> None:
-    from corpus_pkg.validate import _Group
-
-    corpus_doc = next((loc for loc in corpus if loc.value.get("record") == "document"), None)
-    corpus_items = {loc.value["id"]: loc.value for loc in corpus if loc.value.get("record") in ("span", "relation")}
-    corpus_keys = {_content_key(v): v["id"] for v in corpus_items.values() if v["record"] == "span"}
-    corpus_rel_keys = {
-        (v["doc_id"], v["type"], v["head"], v["tail"]): v["id"]
-        for v in corpus_items.values()
-        if v["record"] == "relation"
-    }
-    doc_loc = corpus_doc
-    new_doc: dict[str, Any] | None = None
-    for loc in group:
-        v = loc.value
-        if v["record"] != "document":
+def validate_paths(paths: list[Path], root: Path | None = None, *, jobs: int = 1) -> Report:
+    """Validate the given files: corpus files as part of the corpus, anything else as a batch against it."""
+    report = Report()
+    corpus_given = [p for p in paths if is_corpus_file(p, root)]
+    for path in paths:
+        if path in corpus_given:
             continue
-        if corpus_doc is None and new_doc is None:
-            new_doc, doc_loc = v, loc
-        elif corpus_doc is not None and corpus_doc.value["text"] != v["text"]:
-            if against.get(doc_id) == v["sha256"]:
-                continue  # the older text the batch declares it was made against: its spans are re-anchored
-            report.add(
-                Finding(
-                    "duplicate-document",
-                    f"document {doc_id!r} exists with another text; a batch cannot change a document's text",
-                    loc.file,
-                    loc.line,
-                    "/text",
-                    doc_id,
-                )
-            )
-        elif new_doc is not None:
-            report.add(
-                Finding(
-                    "duplicate-document",
-                    f"document {doc_id!r} appears twice in the batch",
-                    loc.file,
-                    loc.line,
-                    "/doc_id",
-                    doc_id,
-                )
-            )
-    text = doc_loc.value["text"] if doc_loc is not None else None
-    sha = doc_loc.value["sha256"] if doc_loc is not None else None
-    stale = doc_id in against and sha is not None and against[doc_id] != sha
-    if stale:
-        report.add(
-            Finding(
-                "stale-text",
-                f"the batch was made against another text of {doc_id!r} (sha256 "
-                f"{against[doc_id][:12]}…, current {sha[:12]}…); its spans are re-anchored",
-                str(path),
-                1,
-                f"/against/{doc_id}",
-                doc_id,
-                severity="warning",
-            )
-        )
-
-    id_map: dict[str, str] = {}
-    kept: list[Located] = []
-    for loc in group:
-        v = dict(loc.value)
-        if v["record"] != "span":
-            continue
-        # Re-anchor only spans of a batch that says it was made against another text; elsewhere a
-        # mismatch is the producer's error and is reported as such (text-mismatch).
-        if text is not None and stale:
-            a = reanchor(text, v["text"], v["prefix"], v["suffix"])
-            if a.start is None:
-                where = ", ".join(f"[{s}, {s + len(v['text'])}) context score {sc}" for s, sc in a.candidates[:5])
-                report.add(
-                    Finding(
-                        "stale-text",
-                        f"cannot re-anchor {v['text'][:80]!r}: "
-                        + (
-                            f"{len(a.candidates)} equally good candidates: {where}"
-                            if a.candidates
-                            else "its text no longer occurs in the document"
-                        ),
-                        loc.file,
-                        loc.line,
-                        "/start",
-                        v["id"],
-                        mark(text, v["start"], v["end"]) if v["start"] < len(text) else None,
-                    )
-                )
-                continue
-            if a.start != v["start"]:
-                report.add(
-                    Finding(
-                        "moved",
-                        f"re-anchored from [{v['start']}, {v['end']}) to [{a.start}, {a.start + len(v['text'])})",
-                        loc.file,
-                        loc.line,
-                        "/start",
-                        v["id"],
-                        mark(text, a.start, a.start + len(v["text"])),
-                        "warning",
-                    )
-                )
-                result.moved += 1
-            v["start"], v["end"] = a.start, a.start + len(v["text"])
-            v["prefix"] = text[max(0, v["start"] - CONTEXT_CHARS) : v["start"]]
-            v["suffix"] = text[v["end"] : v["end"] + CONTEXT_CHARS]
-        existing = corpus_items.get(v["id"])
-        key = _content_key(v)
-        if existing is not None and existing["record"] == "span" and _content_key(existing) == key:
-            id_map[v["id"]] = v["id"]
-            _skip_duplicate(report, result, loc, v["id"], "already in the corpus with the same id; skipped")
-            continue
-        if key in corpus_keys:
-            # Batch ids are local: a span equal to a corpus span is that span, whatever its id here.
-            id_map[v["id"]] = corpus_keys[key]
-            _skip_duplicate(report, result, loc, v["id"], f"duplicates existing span {corpus_keys[key]}; skipped")
-            continue
-        kept.append(Located(loc.file, loc.line, v))
-    kept_rels: list[Located] = []
-    for loc in group:
-        v = dict(loc.value)
-        if v["record"] != "relation":
-            continue
-        v["head"] = id_map.get(v["head"], v["head"])
-        v["tail"] = id_map.get(v["tail"], v["tail"])
-        rkey = (v["doc_id"], v["type"], v["head"], v["tail"])
-        if rkey in corpus_rel_keys:
-            _skip_duplicate(
-                report, result, loc, v["id"], f"relation duplicates existing {corpus_rel_keys[rkey]}; skipped"
-            )
-            continue
-        kept_rels.append(Located(loc.file, loc.line, v))
-
-    # The union must satisfy every corpus rule (ids, overlaps, relation ends, attribution).
-    before = len(report.errors)
-    union = _Group(
-        doc_id,
-        doc_loc,
-        [loc for loc in corpus if loc.value.get("record") == "span"] + kept,
-        [loc for loc in corpus if loc.value.get("record") == "relation"] + kept_rels,
-    )
-    checker.check_group(union)
-    if not plan or len(report.errors) > before:
-        return
-    if new_doc is not None:
-        result.documents.append(new_doc)
-    # Renumber new spans and relations to the corpus's id scheme, per layer.
-    next_n: dict[str, int] = defaultdict(int)
-    for v in corpus_items.values():
-        m = _ID_NUMBER.search(v["id"])
-        if m:
-            next_n[m.group(1)] = max(next_n[m.group(1)], int(m.group(2)))
-    renamed: dict[str, str] = {}
-    for s in sorted((loc.value for loc in kept), key=lambda s: (s["start"], s["end"], s["layer"], s["id"])):
-        letter = LAYER_LETTER[s["layer"]]
-        next_n[letter] += 1
-        renamed[s["id"]] = f"{doc_id}-{letter}{next_n[letter]:03d}"
-        result.spans[doc_id].append(s | {"id": renamed[s["id"]]})
-    for r in sorted((loc.value for loc in kept_rels), key=lambda r: r["id"]):
-        next_n["r"] += 1
-        result.relations[doc_id].append(
-            r
-            | {
-                "id": f"{doc_id}-r{next_n['r']:03d}",
-                "head": renamed.get(r["head"], r["head"]),
-                "tail": renamed.get(r["tail"], r["tail"]),
-            }
-        )
+        batch_report, _ = validate_batch(path, root, plan=False, jobs=jobs)
+        report.extend(batch_report)
+    if corpus_given:
+        for p in corpus_given:
+            report.files[str(p)] = KIND_CORPUS
+        validate_corpus_files(corpus_given, report)
+    return report

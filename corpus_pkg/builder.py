@@ -44,7 +44,7 @@ from corpus_pkg.hf import (
 )
 from corpus_pkg.jsonio import write_bytes_atomic
 from corpus_pkg.model import AnnotatedDocument
-from corpus_pkg.paths import dataset_dir
+from corpus_pkg.project import Project, current, dataset_dir, use
 
 if TYPE_CHECKING:
     from corpus_pkg.croissant import FolderFiles
@@ -153,9 +153,9 @@ class BuildResult:
 
 
 def _load_docs(annotations_root: Path | None) -> list[AnnotatedDocument]:
-    from corpus_pkg.storage import load_corpus
+    from corpus_pkg.validate import load_valid_corpus
 
-    return load_corpus(annotations_root)
+    return load_valid_corpus(annotations_root)
 
 
 def existing_files(out_dir: Path) -> set[str]:
@@ -178,10 +178,8 @@ def _cpu_count() -> int:
 
 def _large_corpus(annotations_root: Path | None) -> list[Path] | None:
     """The corpus files sorted by doc_id when the corpus needs more than one shard; None otherwise."""
-    from corpus_pkg.merge import recover
     from corpus_pkg.storage import corpus_files
 
-    recover(annotations_root)  # as validate_corpus does before it reads anything
     files = corpus_files(annotations_root)
     return sorted(files, key=lambda p: p.stem) if shard_count(len(files)) > 1 else None
 
@@ -193,6 +191,7 @@ class _ShardTask:
     paths: list[Path]
     root: Path | None
     dest: Path
+    project: Project
 
 
 def _build_shard(task: _ShardTask) -> ShardResult:
@@ -201,14 +200,15 @@ def _build_shard(task: _ShardTask) -> ShardResult:
     Validation is per document, so each shard validates only its own files; the one check that spans
     shards (a doc_id held twice) is made by the caller.
     """
-    from corpus_pkg.storage import parse, read_lines
-    from corpus_pkg.validate import validate_paths
+    from corpus_pkg.storage import assemble, read_items
+    from corpus_pkg.validate import validate_corpus_files
 
+    use(task.project)  # a spawned worker acts on its parent's project
     with _no_gc():
-        errors = validate_paths(task.paths, task.root).errors
+        errors = validate_corpus_files(task.paths).errors
         if errors:
             return ShardResult(task.index, first_error=errors[0].render(), error_count=len(errors))
-        docs = parse(line.value for path in task.paths for line in read_lines(path) if line.error is None)
+        docs = assemble(item for path in task.paths for item in read_items(path, []))
         result, files = _shard_files(docs, task.index, task.count)
     for rel, data in files.items():
         write_bytes_atomic(task.dest / rel, data, durable=False)  # staging; moved in later
@@ -249,14 +249,14 @@ def _datasheet(annotations_root: Path | None, docs: list[AnnotatedDocument] | No
     """The datasheet ships in the dataset folder, beside the card that links it, but only for the
     package's own corpus: it describes those five articles, not any other annotations built with this code.
     """
-    from corpus_pkg.paths import annotations_dir, datasheet_file, package_annotations_dir
-
     if docs is not None:
         return None
-    root = Path(annotations_root) if annotations_root is not None else annotations_dir()
-    if root.resolve() != package_annotations_dir().resolve():
+    project = current()
+    root = Path(annotations_root) if annotations_root is not None else project.annotations
+    own = project.root / "annotations" if project.root is not None else project.annotations
+    if root.resolve() != own.resolve() or project.origin not in ("checkout", "installed package"):
         return None
-    sheet = datasheet_file()
+    sheet = project.datasheet
     return sheet.read_bytes() if sheet.is_file() else None
 
 
@@ -268,7 +268,7 @@ def _render_folder(
 
     count = shard_count(len(paths))
     tasks = [
-        _ShardTask(i, count, paths[a:b], annotations_root, dest)
+        _ShardTask(i, count, paths[a:b], annotations_root, dest, current())
         for i, (a, b) in enumerate(shard_bounds(len(paths), count))
     ]
     results = _run_shards(tasks, jobs)

@@ -29,8 +29,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus_pkg.jsonio import decode_bytes, iter_jsonl_text
+from corpus_pkg.findings import Finding
+from corpus_pkg.jsonio import decode_bytes
 from corpus_pkg.model import Document, Relation, Span
+from corpus_pkg.storage import items_of_text
 
 LAYER_ORDER = ("document", "entity", "date", "quote", "claim", "relation")
 KINDS = ("added", "removed", "text-changed", "relabeled", "rebounded", "attributes", "provenance")
@@ -137,25 +139,16 @@ def _add_file(corpus: Corpus, name: str, data: bytes) -> None:
     if problem:
         raise DiffError(f"{corpus.source}: {name}: {problem}")
     assert text is not None
-    for line in iter_jsonl_text(text):
-        if line.error:
-            raise DiffError(f"{corpus.source}: {name}:{line.number}: {line.error}")
-        v = line.value
-        try:
-            kind = v.get("record") if isinstance(v, dict) else None
-            if kind == "document":
-                doc = Document.from_dict(v)
-                corpus.documents[doc.doc_id] = doc
-            elif kind == "span":
-                s = Span.from_dict(v)
-                corpus.spans.setdefault(s.doc_id, []).append(s)
-            elif kind == "relation":
-                r = Relation.from_dict(v)
-                corpus.relations.setdefault(r.doc_id, []).append(r)
-            else:
-                raise KeyError("record")
-        except (KeyError, TypeError) as e:
-            raise DiffError(f"{corpus.source}: {name}:{line.number}: not a corpus record ({e})") from e
+    findings: list[Finding] = []
+    for item in items_of_text(text, name, findings):
+        if isinstance(item, Document):
+            corpus.documents[item.doc_id] = item
+        elif isinstance(item, Span):
+            corpus.spans.setdefault(item.doc_id, []).append(item)
+        elif isinstance(item, Relation):
+            corpus.relations.setdefault(item.doc_id, []).append(item)
+    if findings:
+        raise DiffError(f"{corpus.source}: {findings[0].render()}")
 
 
 def read_folder(path: Path) -> Corpus:
@@ -208,7 +201,9 @@ def read_side(spec: str, repo: Path | None = None) -> Corpus:
     if path.is_dir():
         return read_folder(path)
     if repo is None:
-        repo = Path.cwd()
+        from corpus_pkg.project import current
+
+        repo = current().root or Path.cwd()
     try:
         return read_ref(spec, repo)
     except DiffError as e:

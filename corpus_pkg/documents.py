@@ -1,41 +1,50 @@
-"""Adding source texts as documents and turning drafts into annotations."""
+"""Adding source texts as documents and turning offset-free drafts into annotations."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from corpus_pkg import __version__
 from corpus_pkg.anchor import resolve_draft
+from corpus_pkg.errors import InvalidData, UsageProblem
 from corpus_pkg.jsonio import decode_bytes, dumps_lines, write_atomic
+from corpus_pkg.labels import LAYERS
 from corpus_pkg.model import AnnotatedDocument, Document
-from corpus_pkg.storage import Located, document_path, load_corpus, parse, read_lines, serialize, write_document
-from corpus_pkg.validate import validate_records
+from corpus_pkg.storage import document_path, open_input, read_document, write_documents, write_lock
+from corpus_pkg.validate import validate_documents
+
+
+def check_url(url: str | None) -> None:
+    """Document URLs are http or https only: anything else could run in a page that links it."""
+    if url is not None and urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise UsageProblem(f"--url {url!r}: only http:// and https:// URLs are allowed")
 
 
 def add_document(source: Path, doc_id: str, root: Path | None = None, **meta: str | None) -> Path:
-    text, problem = decode_bytes(source.read_bytes())
+    """Add ``source`` as a new document (its text exactly as the file decodes); under the write lock."""
+    check_url(meta.get("url"))
+    problems: list = []
+    f = open_input(source, problems)
+    if f is None:
+        raise UsageProblem(problems[0].render())
+    with f:
+        text, problem = decode_bytes(f.read())
     if problem:
-        raise ValueError(f"{source}: {problem}")
+        raise UsageProblem(f"{source}: {problem}")
     assert text is not None
-    path = document_path(doc_id, root)
-    if path.exists():
-        raise ValueError(f"{path} exists: document {doc_id!r} is already in the corpus")
     doc = Document.from_text(doc_id, text, source.name, **meta)
-    report = validate_records([Located(str(source), 1, doc.to_dict())])
+    report = validate_documents([AnnotatedDocument(doc)], str(source))
     if report.errors:
-        raise ValueError("\n".join(f.render() for f in report.errors))
-    write_document(AnnotatedDocument(doc), root)
+        raise InvalidData("\n".join(f.render() for f in report.errors))
+    with write_lock(root):
+        path = document_path(doc_id, root)
+        if path.exists():
+            raise UsageProblem(f"{path} exists: document {doc_id!r} is already in the corpus")
+        write_documents([AnnotatedDocument(doc)], root)
     return path
-
-
-def read_document(doc_id: str, root: Path | None = None) -> AnnotatedDocument:
-    path = document_path(doc_id, root)
-    if not path.exists():
-        raise ValueError(f"document {doc_id!r} is not in the corpus ({path} does not exist)")
-    values = [line.value for line in read_lines(path) if line.error is None]
-    return parse(values)[0]
 
 
 def anchor_drafts(
@@ -54,22 +63,19 @@ def anchor_drafts(
         try:
             draft = json.loads(path.read_text(encoding="utf-8"))
             doc = read_document(draft["doc_id"], annotations).document
-        except (ValueError, KeyError, TypeError, OSError) as e:
+        except (ValueError, KeyError, TypeError, OSError, InvalidData) as e:
             echo(f"{path}: cannot read draft: {e}")
             failed = True
             continue
         result, errors = resolve_draft(draft, doc, tool_version=__version__, status=status)
         for err in errors:
             echo(err.render(str(path)))
-        records = [
-            Located(str(path), 0, r) for r in json.loads("[" + ",".join(serialize(result).split("\n")[:-1]) + "]")
-        ]
-        report = validate_records(records)
+        report = validate_documents([result], str(path))
         for f in report.findings:
             echo(f.render())
         if errors or report.errors:
             failed = True
-        counts = {layer: len(result.spans_in(layer)) for layer in ("entity", "date", "quote", "claim")}
+        counts = {layer: len(result.spans_in(layer)) for layer in LAYERS}
         echo(
             f"{path}: {result.doc_id}: {counts} spans, {len(result.relations)} relations; "
             f"{len(errors) + len(report.errors)} problem(s)"
@@ -85,11 +91,10 @@ def anchor_drafts(
         write_atomic(out, dumps_lines(lines))
         echo(f"wrote {out}")
     if replace:
-        for d in resolved:
-            if write_document(d, annotations):
-                echo(f"wrote {document_path(d.doc_id, annotations)}")
-        # The whole corpus must still validate (ids are unique corpus-wide).
-        load_corpus(annotations)
+        # Ids name their document, so a document valid on its own keeps the corpus valid.
+        with write_lock(annotations):
+            for p in write_documents(resolved, annotations):
+                echo(f"wrote {p}")
     return 0
 
 

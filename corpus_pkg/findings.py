@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 CONTEXT_WIDTH = 40
+MAX_MESSAGE = 240
 
 # Every rule the validator applies, with a one-line meaning (shown by `corpus validate --rules`).
 RULES: dict[str, str] = {
@@ -66,6 +67,11 @@ class Finding:
         if self.context:
             out += f"\n    {self.context}"
         return out
+
+
+def short(s: str, limit: int = MAX_MESSAGE) -> str:
+    """``s`` cut to ``limit`` characters, marked with an ellipsis where cut."""
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def _visible(s: str) -> str:

@@ -22,11 +22,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_pkg import __version__
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import AnnotatedDocument, Span
+from corpus_pkg.project import installed
 
 if TYPE_CHECKING:
     import datasets
@@ -535,8 +537,10 @@ def parquet_bytes(tbl: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def load(config: str = DEFAULT_CONFIG, **kwargs: Any) -> datasets.DatasetDict | datasets.Dataset:
-    """``datasets.load_dataset`` on the dataset folder shipped with the package.
+def load(
+    config: str = DEFAULT_CONFIG, *, dataset: Path | str | None = None, **kwargs: Any
+) -> datasets.DatasetDict | datasets.Dataset:
+    """``datasets.load_dataset`` on a built dataset folder: ``dataset``, default the one shipped with the package.
 
     datasets 5.2 cannot load a split with no rows ("corresponds to no data",
     huggingface/datasets#8401); a config that has no rows yet is returned
@@ -544,9 +548,7 @@ def load(config: str = DEFAULT_CONFIG, **kwargs: Any) -> datasets.DatasetDict | 
     """
     import datasets
 
-    from corpus_pkg.paths import dataset_dir
-
-    root = dataset_dir()
+    root = Path(dataset) if dataset is not None else installed().dataset
     if config in CONFIGS:
         import pyarrow.parquet as pq
 

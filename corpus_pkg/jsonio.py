@@ -1,9 +1,8 @@
-"""Deterministic JSON(L) writing, forgiving JSON(L) reading, atomic files.
+"""Deterministic JSON(L) writing, strict JSON parsing, atomic files.
 
 Writing: sorted keys, UTF-8 (no ASCII escapes, so diffs show the real text),
 one record per line, a final newline. The same records always give the same
-bytes. Reading never raises on bad bytes: each line is either a parsed value
-or a located problem.
+bytes. Reading JSONL files is ``storage``'s; this module only parses one value.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +32,6 @@ def dumps_pretty(obj: Any) -> str:
 
 def dumps_lines(records: Iterable[dict[str, Any]]) -> str:
     return "".join(dumps(r) + "\n" for r in records)
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a JSONL file: its 1-based number and value, or the problem."""
-
-    number: int
-    value: Any = None
-    error: str | None = None
-    raw: str = ""
 
 
 def _reject_constant(name: str) -> Any:
@@ -94,19 +82,6 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         return None, f"not valid UTF-8 at byte {e.start} (line {line}): {data[e.start : e.start + 8]!r}"
-
-
-def iter_jsonl_text(text: str) -> Iterator[Line]:
-    for number, raw in enumerate(text.split("\n"), start=1):
-        if raw.endswith("\r"):
-            yield Line(number, error="line ends with CR (CRLF line endings); use LF", raw=raw)
-            continue
-        if not raw.strip():
-            continue
-        try:
-            yield Line(number, value=loads_strict(raw), raw=raw)
-        except (ValueError, RecursionError) as e:
-            yield Line(number, error=f"invalid JSON: {e}", raw=raw)
 
 
 def write_atomic(path: Path, content: str) -> bool:

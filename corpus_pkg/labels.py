@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from corpus_pkg.paths import schema_dir
+from corpus_pkg.project import schema_dir
 
 LAYERS: tuple[str, ...] = ("entity", "date", "quote", "claim")
-# Short letters used in span ids: ``<doc_id>-e001``.
-LAYER_LETTER = {"entity": "e", "date": "d", "quote": "q", "claim": "c"}
 
 
 @dataclass(frozen=True)

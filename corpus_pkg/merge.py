@@ -1,126 +1,64 @@
-"""Merging a checked batch into annotations/: all or nothing, idempotent.
+"""Merging a checked batch into the corpus: all or nothing, idempotent, one writer at a time.
 
-Files are replaced through a journal so a merge killed at any point leaves
-either the previous corpus or, after recovery, the complete new one:
-
-1. every new file is written next to its target as ``.<name>.merge-tmp``
-   and fsynced (killed here: the previous files are intact, the temps are
-   removed by the next recovery);
-2. the journal ``annotations/.merge-journal.json`` naming the temps is
-   written atomically: this is the commit point;
-3. each temp is renamed over its target, then the journal is removed.
-
-``recover()`` runs before every read or merge and rolls a committed journal
-forward.
+``merge_batch`` holds the project's write lock from reading the corpus to the
+last rename, so two merges at once run one after the other and the second one
+numbers its ids against the first one's result. The files are replaced through
+``storage.write_documents``' journal: a merge killed at any point leaves the
+previous corpus or, after the next writer's recovery, the complete new one.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus_pkg.batches import BatchPlan
+from corpus_pkg.batches import BatchPlan, validate_batch
 from corpus_pkg.jsonio import write_atomic
-from corpus_pkg.model import AnnotatedDocument, Document, Relation, Span
-from corpus_pkg.paths import annotations_dir
-from corpus_pkg.storage import corpus_dir, document_path, load_corpus, serialize
-
-JOURNAL = ".merge-journal.json"
-TMP_SUFFIX = ".merge-tmp"
-# Fault injection for the crash tests: the merge SIGKILLs itself at this point.
-KILL_AT_ENV = "CORPUS_MERGE_KILL_AT"
+from corpus_pkg.model import AnnotatedDocument
+from corpus_pkg.storage import read_document, write_documents, write_lock
+from corpus_pkg.validate import Report
 
 
-def _crash_point(name: str) -> None:
-    if os.environ.get(KILL_AT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _root(root: Path | None) -> Path:
-    return Path(root) if root else annotations_dir()
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
-
-
-def recover(root: Path | None = None) -> list[str]:
-    """Finish or clean up an interrupted merge; return what was done."""
-    base = _root(root)
-    journal = base / JOURNAL
-    done = []
-    if journal.exists():
-        entries = json.loads(journal.read_text(encoding="utf-8"))
-        for tmp, target in entries:
-            t, dst = base / tmp, base / target
-            if t.exists():
-                os.replace(t, dst)
-                done.append(f"completed {target}")
-        journal.unlink()
-    cdir = corpus_dir(base)
-    if cdir.exists():
-        for stray in cdir.glob(f".*{TMP_SUFFIX}"):
-            stray.unlink()
-            done.append(f"removed unfinished {stray.name}")
-    return done
+@dataclass
+class MergeResult:
+    report: Report
+    plan: BatchPlan
+    recovered: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
 
 
 def apply_plan(plan: BatchPlan, root: Path | None = None) -> list[AnnotatedDocument]:
-    """The documents the plan changes, as they will be after the merge."""
-    docs = {d.doc_id: d for d in load_corpus(root)}
-    for v in plan.documents:
-        docs[v["doc_id"]] = AnnotatedDocument(Document.from_dict(v))
-    changed = {v["doc_id"] for v in plan.documents} | set(plan.spans) | set(plan.relations)
+    """The documents the plan changes, as they will be after the merge (only those are read)."""
+    new = {d.doc_id: d for d in plan.documents}
     out = []
-    for doc_id in sorted(changed):
-        d = docs[doc_id]
-        spans = d.spans + [Span.from_dict(s) for s in plan.spans.get(doc_id, [])]
-        rels = d.relations + [Relation.from_dict(r) for r in plan.relations.get(doc_id, [])]
+    for doc_id in plan.changed_documents():
+        d = AnnotatedDocument(new[doc_id]) if doc_id in new else read_document(doc_id, root)
+        spans = d.spans + plan.spans.get(doc_id, [])
+        rels = d.relations + plan.relations.get(doc_id, [])
         out.append(AnnotatedDocument(d.document, spans, rels).sorted())
     return out
 
 
-def write_transaction(docs: list[AnnotatedDocument], root: Path | None = None) -> list[Path]:
-    """Replace the files of ``docs`` all together (see the module doc). Returns the files that changed."""
-    base = _root(root)
-    recover(base)
-    cdir = corpus_dir(base)
-    cdir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    for d in docs:
-        target = document_path(d.doc_id, base)
-        if not _inside(target, cdir):  # doc ids are validated; this guards the write itself
-            raise ValueError(f"refusing to write outside {cdir}: {target}")
-        content = serialize(d)
-        if target.exists() and target.read_text(encoding="utf-8") == content:
-            continue
-        tmp = target.with_name(f".{target.name}{TMP_SUFFIX}")
-        with open(tmp, "wb") as f:
-            data = content.encode("utf-8")
-            f.write(data[: len(data) // 2])
-            _crash_point("writing")
-            f.write(data[len(data) // 2 :])
-            f.flush()
-            os.fsync(f.fileno())
-        staged.append((tmp, target))
-    if not staged:
-        return []
-    entries = [[str(t.relative_to(base)), str(p.relative_to(base))] for t, p in staged]
-    _crash_point("staged")
-    write_atomic(base / JOURNAL, json.dumps(entries))
-    _crash_point("committed")
-    for tmp, target in staged:
-        os.replace(tmp, target)
-        _crash_point("renaming")
-    dir_fd = os.open(cdir, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    (base / JOURNAL).unlink()
-    return [p for _, p in staged]
+def merge_batch(
+    batch: Path,
+    root: Path,
+    *,
+    dry_run: bool = False,
+    changelog: Path | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> MergeResult:
+    """Check ``batch`` against the corpus and, when it has no error, write it (and its CHANGELOG entry);
+    all under the write lock."""
+    with write_lock(root, echo=echo) as recovered:
+        report, plan = validate_batch(batch, root)
+        result = MergeResult(report, plan, recovered)
+        if report.errors or plan.empty or dry_run:
+            return result
+        result.written = write_documents(apply_plan(plan, root), root)
+        if changelog is not None and changelog.exists():
+            add_to_changelog(changelog, changelog_entry(batch, plan))
+        return result
 
 
 def changelog_entry(batch: Path, plan: BatchPlan) -> str:

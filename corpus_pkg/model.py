@@ -20,6 +20,17 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The file and line a record was read from (not part of its content)."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Who or what made a record, and whether it is gold or a prediction."""
@@ -60,6 +71,7 @@ class Document:
     published: str | None = None
     dct: str | None = None
     dct_note: str | None = None
+    where: Where | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_text(cls, doc_id: str, text: str, source_file: str, **meta: Any) -> Document:
@@ -83,8 +95,8 @@ class Document:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Document:
-        return cls(**{k: v for k, v in d.items() if k != "record"})
+    def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Document:
+        return cls(**{k: v for k, v in d.items() if k != "record"}, where=where)
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class Span:
     prefix: str
     suffix: str
     provenance: Provenance
+    where: Where | None = field(default=None, compare=False, repr=False)
 
     @property
     def sort_key(self) -> tuple[int, int, str, str]:
@@ -122,7 +135,7 @@ class Span:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Span:
+    def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Span:
         return cls(
             id=d["id"],
             doc_id=d["doc_id"],
@@ -135,6 +148,7 @@ class Span:
             prefix=d["prefix"],
             suffix=d["suffix"],
             provenance=Provenance.from_dict(d["provenance"]),
+            where=where,
         )
 
 
@@ -146,6 +160,12 @@ class Relation:
     head: str
     tail: str
     provenance: Provenance
+    where: Where | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What makes two relations the same: document, type and ends (not id or provenance)."""
+        return (self.doc_id, self.type, self.head, self.tail)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,8 +179,8 @@ class Relation:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Relation:
-        return cls(d["id"], d["doc_id"], d["type"], d["head"], d["tail"], Provenance.from_dict(d["provenance"]))
+    def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
+        return cls(d["id"], d["doc_id"], d["type"], d["head"], d["tail"], Provenance.from_dict(d["provenance"]), where)
 
 
 @dataclass
@@ -184,6 +204,24 @@ class AnnotatedDocument:
 
     def spans_in(self, layer: str) -> list[Span]:
         return [s for s in self.spans if s.layer == layer]
+
+
+Record = Document | Span | Relation
+
+
+def span_content(span: Span) -> tuple[Any, ...]:
+    """What makes two spans the same annotation: document, place, text, layer, label and attributes.
+
+    Not the id (batch ids are local), the provenance, or the context (derived from the text). An
+    attribute whose value is null counts as absent.
+    """
+    attributes = tuple(sorted((k, v) for k, v in span.attributes.items() if v is not None))
+    return (span.doc_id, span.layer, span.start, span.end, span.text, span.label, attributes)
+
+
+def same_span(a: Span, b: Span) -> bool:
+    """The one test of whether two spans are the same annotation (see ``span_content``)."""
+    return span_content(a) == span_content(b)
 
 
 def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str]:

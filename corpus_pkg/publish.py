@@ -49,7 +49,7 @@ class Plan:
 def plan(repo_id: str, dataset: Path | None = None, annotations: Path | None = None) -> Plan:
     """What would be uploaded; raises :class:`PublishError` if the folder must not be published."""
     from corpus_pkg import builder, hf
-    from corpus_pkg.paths import dataset_dir
+    from corpus_pkg.project import dataset_dir
 
     if not REPO_ID.match(repo_id):
         raise PublishError(f"repo id {repo_id!r} is not ORG/NAME")

@@ -1,23 +1,53 @@
-"""The annotations on disk: one JSONL file per document under ``annotations/corpus/``.
+"""The one reader and writer of annotation files.
 
-A file holds the document record on its first line, then its spans sorted by
-(start, end, layer, id), then its relations sorted by (type, head, tail, id);
-keys are sorted. Unchanged data is rewritten byte-identically, so a git diff
-of an annotation change shows only the lines that changed.
+On disk, ``annotations/corpus/<doc_id>.jsonl`` holds one document: its document
+record on the first line, then its spans sorted by (start, end, layer, id), then
+its relations sorted by (type, head, tail, id); keys sorted. Unchanged data is
+rewritten byte-identically, so a git diff of an annotation change shows only the
+lines that changed.
+
+Reading turns each line into a model object that knows its file and line, or into
+a finding (bad bytes, bad JSON, schema); it never raises on bad input and never
+writes. Writing goes through ``write_documents``: all files of one change are
+replaced together through a journal, under the project's write lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import json
+import os
+import signal
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus_pkg.jsonio import Line, decode_bytes, dumps_lines, iter_jsonl_text, write_atomic
-from corpus_pkg.model import AnnotatedDocument, Document, Relation, Span
-from corpus_pkg.paths import annotations_dir
+import orjson
+
+from corpus_pkg.errors import InvalidData, UsageProblem
+from corpus_pkg.findings import Finding, short
+from corpus_pkg.jsonio import dumps_lines, loads_strict, write_atomic
+from corpus_pkg.model import AnnotatedDocument, Document, Record, Relation, Span, Where
+from corpus_pkg.project import annotations_dir, is_inside
+from corpus_pkg.schema_check import check as schema_check
+from corpus_pkg.schema_check import is_valid
 
 CORPUS_SUBDIR = "corpus"
+LOCK_FILE = ".corpus.lock"
+JOURNAL = ".merge-journal.json"
+TMP_SUFFIX = ".merge-tmp"
+# A batch larger than this is refused before it is read (bytes); CORPUS_MAX_BATCH_BYTES overrides it.
+MAX_BATCH_BYTES = 2 * 1024**3
+# Seconds a writer waits for another writer's lock; CORPUS_LOCK_TIMEOUT overrides it.
+LOCK_TIMEOUT = 120.0
+# Fault injection for the crash tests: the write SIGKILLs itself at this point.
+KILL_AT_ENV = "CORPUS_MERGE_KILL_AT"
+# Characters of a bad line quoted in a finding: enough to find the spot, not to copy the file.
+QUOTE_CHARS = 24
 
 
 def corpus_dir(root: Path | None = None) -> Path:
@@ -32,34 +62,292 @@ def document_path(doc_id: str, root: Path | None = None) -> Path:
     return corpus_dir(root) / f"{doc_id}.jsonl"
 
 
-@dataclass(frozen=True)
-class Located:
-    """A parsed JSON value with the file and line it came from."""
-
-    file: str
-    line: int
-    value: Any
-
-
-class ReadError(Exception):
-    """A file that cannot be read at all (missing, not UTF-8, BOM)."""
-
-    def __init__(self, path: Path | str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = str(path)
-        self.message = message
-
-
-def read_lines(path: Path) -> Iterator[Line]:
+def is_corpus_file(path: Path, root: Path | None = None) -> bool:
     try:
-        data = path.read_bytes()
+        return path.is_file() and path.resolve().parent == corpus_dir(root).resolve()
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    """The optional first record of a batch: its id and the texts it was made against."""
+
+    batch_id: str
+    against: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    where: Where | None = None
+
+
+Item = Record | BatchHeader
+
+
+# -- opening ----------------------------------------------------------------------------------------------------
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _max_bytes() -> int:
+    try:
+        return int(os.environ.get("CORPUS_MAX_BATCH_BYTES", MAX_BATCH_BYTES))
+    except ValueError:
+        return MAX_BATCH_BYTES
+
+
+def open_input(path: Path, findings: list[Finding], *, limit: int | None = None):
+    """Open a regular file for reading, or add an ``io`` finding and return None.
+
+    Anything that is not a regular file is refused before it could block (a FIFO
+    opened for reading waits for a writer): the file is opened non-blocking and
+    checked with fstat before a byte is read.
+    """
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        findings.append(Finding("io", "no such file", name))
+        return None
+    except IsADirectoryError:
+        findings.append(Finding("io", "is a folder, not a file; give files", name))
+        return None
     except OSError as e:
-        raise ReadError(path, e.strerror or str(e)) from e
-    text, problem = decode_bytes(data)
-    if problem:
-        raise ReadError(path, problem)
-    assert text is not None
-    yield from iter_jsonl_text(text)
+        findings.append(Finding("io", e.strerror or str(e), name))
+        return None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        what = next((w for test, w in _KINDS if test(st.st_mode)), "not a regular file")
+        findings.append(Finding("io", f"is {what}, not a regular file; refused without reading it", name))
+        return None
+    cap = _max_bytes() if limit is None else limit
+    if st.st_size > cap:
+        os.close(fd)
+        findings.append(
+            Finding(
+                "io",
+                f"is {st.st_size:,} bytes, more than the {cap:,} a batch may have (CORPUS_MAX_BATCH_BYTES); "
+                "split it at document boundaries",
+                name,
+            )
+        )
+        return None
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+# -- lines ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    file: str
+    number: int
+    text: str
+
+
+def iter_lines(
+    path: Path, findings: list[Finding], *, start: int = 0, end: int | None = None, first_line: int = 1
+) -> Iterator[Line]:
+    """The decoded, non-blank lines of a file (or of its bytes [start, end), which begin at line
+    ``first_line``); bad bytes and CRLF become findings, never exceptions."""
+    f = open_input(path, findings)
+    if f is None:
+        return
+    name = str(path)
+    with f:
+        f.seek(start)
+        pos = start
+        for number, raw in enumerate(f, start=first_line):
+            if end is not None and pos >= end:
+                break
+            pos += len(raw)
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                findings.append(
+                    Finding("io", "file starts with a UTF-8 byte order mark (BOM); save it without BOM", name, 1)
+                )
+                raw = raw[3:]
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if raw.endswith(b"\r"):
+                findings.append(Finding("json", "line ends with CR (CRLF line endings); use LF", name, number))
+                continue
+            if not raw.strip():
+                continue
+            try:
+                yield Line(name, number, raw.decode("utf-8"))
+            except UnicodeDecodeError as e:
+                findings.append(Finding("json", f"not valid UTF-8 at byte {e.start} of the line", name, number))
+
+
+def lines_of_text(text: str, file: str) -> Iterator[Line]:
+    """The non-blank lines of JSONL already in memory (e.g. a file at a git revision)."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if raw.strip():
+            yield Line(file, number, raw)
+
+
+def _quote_near(text: str, pos: int | None) -> str:
+    """A few characters around ``pos``: enough to find the spot, never the whole line."""
+    if pos is None:
+        return repr(text[:QUOTE_CHARS]) + ("…" if len(text) > QUOTE_CHARS else "")
+    a = max(0, pos - QUOTE_CHARS // 2)
+    return ("…" if a else "") + repr(text[a : a + QUOTE_CHARS]) + ("…" if a + QUOTE_CHARS < len(text) else "")
+
+
+def parse_value(line: Line, findings: list[Finding]) -> tuple[Any, bool] | None:
+    """The JSON value of a line, and whether it is already proven schema-valid; None (with a finding) if not JSON.
+
+    orjson parses; a value it reads that the fast schema check accepts is taken as is. Anything
+    else is parsed again strictly (refusing NaN, Infinity and lone surrogates, which orjson and
+    ``json`` could read differently). A line that does not even start like JSON is not quoted.
+    """
+    try:
+        value = orjson.loads(line.text)
+    except orjson.JSONDecodeError:
+        value = None
+    if value is not None and is_valid(value):
+        return value, True
+    try:
+        return loads_strict(line.text), False
+    except (ValueError, RecursionError) as e:
+        looks_json = line.text.lstrip()[:1] in ("{", "[", '"')
+        pos = getattr(e, "pos", None)
+        message = f"invalid JSON: {getattr(e, 'msg', None) or short(str(e), 120)}"
+        if pos is not None:
+            message += f" at column {pos + 1}"
+        context = f"near {_quote_near(line.text, pos)}" if looks_json else None
+        findings.append(Finding("json", message, line.file, line.number, None, None, context))
+        return None
+
+
+def to_item(value: dict[str, Any], where: Where) -> Item:
+    """The model object of a schema-valid record."""
+    kind = value["record"]
+    if kind == "span":
+        return Span.from_dict(value, where)
+    if kind == "relation":
+        return Relation.from_dict(value, where)
+    if kind == "document":
+        return Document.from_dict(value, where)
+    return BatchHeader(value["batch_id"], dict(value.get("against") or {}), value.get("description"), where)
+
+
+def item_of_value(value: Any, where: Where, findings: list[Finding], *, checked: bool = False) -> Item | None:
+    """A parsed JSON value as a model object, or None with its schema findings."""
+    if not checked:
+        problems = schema_check(value, where.file, where.line)
+        if problems:
+            findings.extend(problems)
+            return None
+    return to_item(value, where)
+
+
+def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[Item]:
+    """Every record of a JSONL file as a model object, in file order; problems go to ``findings``.
+
+    A file whose first line is not JSON at all is reported once and not read further, so a
+    wrong path (a binary, a log, someone's private file) is never echoed line by line.
+    """
+    seen_json = False
+    for line in iter_lines(path, findings, **window):
+        parsed = parse_value(line, findings)
+        if parsed is None:
+            if not seen_json and line.text.lstrip()[:1] not in ("{", "[", '"'):
+                findings.append(Finding("io", "not a JSONL file (its first line is not JSON); not read", line.file))
+                return
+            seen_json = True
+            continue
+        seen_json = True
+        value, checked = parsed
+        item = item_of_value(value, Where(line.file, line.number), findings, checked=checked)
+        if item is not None:
+            yield item
+
+
+def items_of_text(text: str, file: str, findings: list[Finding]) -> Iterator[Item]:
+    """Every record of JSONL text already in memory (e.g. a file at a git revision) as a model object."""
+    for line in lines_of_text(text, file):
+        parsed = parse_value(line, findings)
+        if parsed is not None:
+            item = item_of_value(parsed[0], Where(file, line.number), findings, checked=parsed[1])
+            if item is not None:
+                yield item
+
+
+def first_record(path: Path) -> Any:
+    """The JSON value on the first line of a file, or None if it cannot be read (used to name a file's document)."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline()
+        return loads_strict(first.decode("utf-8-sig"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def document_record(doc_id: str, root: Path | None = None) -> Document | None:
+    """A corpus document read from the first line of its file, or None when missing or not valid."""
+    path = document_path(doc_id, root)
+    if not path.is_file():
+        return None
+    v = first_record(path)
+    ok = isinstance(v, dict) and v.get("record") == "document" and v.get("doc_id") == doc_id
+    if not ok or schema_check(v, str(path), 1):
+        return None
+    return Document.from_dict(v, Where(str(path), 1))
+
+
+def assemble(items: Iterable[Item]) -> list[AnnotatedDocument]:
+    """Documents from their records (any order); records of a document not given are dropped."""
+    docs: dict[str, AnnotatedDocument] = {}
+    spans: list[Span] = []
+    rels: list[Relation] = []
+    for it in items:
+        if isinstance(it, Document):
+            docs[it.doc_id] = AnnotatedDocument(it)
+        elif isinstance(it, Span):
+            spans.append(it)
+        elif isinstance(it, Relation):
+            rels.append(it)
+    for s in spans:
+        if s.doc_id in docs:
+            docs[s.doc_id].spans.append(s)
+    for r in rels:
+        if r.doc_id in docs:
+            docs[r.doc_id].relations.append(r)
+    return [docs[k].sorted() for k in sorted(docs)]
+
+
+def read_document(doc_id: str, root: Path | None = None) -> AnnotatedDocument:
+    """One corpus document; InvalidData if it is missing or does not read cleanly."""
+    path = document_path(doc_id, root)
+    if not path.is_file():
+        raise InvalidData(f"document {doc_id!r} is not in the corpus ({path} does not exist)")
+    findings: list[Finding] = []
+    docs = assemble(read_items(path, findings))
+    if findings or len(docs) != 1:
+        first = findings[0].render() if findings else f"{path} holds no document record"
+        raise InvalidData(f"{path} does not read cleanly (run `corpus validate`); first: {first}")
+    return docs[0]
+
+
+def load_corpus(root: Path | None = None) -> list[AnnotatedDocument]:
+    """Every corpus document as read (schema-checked records only; the full rules are ``validate``'s)."""
+    findings: list[Finding] = []
+    items: list[Item] = []
+    for path in corpus_files(root):
+        items.extend(read_items(path, findings))
+    if findings:
+        raise InvalidData(f"the corpus does not read cleanly ({len(findings)} problems); first: {findings[0].render()}")
+    return assemble(items)
+
+
+# -- writing ----------------------------------------------------------------------------------------------------
 
 
 def serialize(doc: AnnotatedDocument) -> str:
@@ -70,44 +358,121 @@ def serialize(doc: AnnotatedDocument) -> str:
     return dumps_lines(records)
 
 
-def parse(values: Iterable[dict[str, Any]]) -> list[AnnotatedDocument]:
-    """Build documents from already validated records (any order)."""
-    docs: dict[str, AnnotatedDocument] = {}
-    spans: list[Span] = []
-    rels: list[Relation] = []
-    for v in values:
-        kind = v.get("record")
-        if kind == "document":
-            doc = Document.from_dict(v)
-            docs[doc.doc_id] = AnnotatedDocument(doc)
-        elif kind == "span":
-            spans.append(Span.from_dict(v))
-        elif kind == "relation":
-            rels.append(Relation.from_dict(v))
-    for s in spans:
-        docs[s.doc_id].spans.append(s)
-    for r in rels:
-        docs[r.doc_id].relations.append(r)
-    return [docs[k].sorted() for k in sorted(docs)]
+def _crash_point(name: str) -> None:
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _lock_timeout() -> float:
+    try:
+        return float(os.environ.get("CORPUS_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+@contextmanager
+def write_lock(root: Path | None = None, *, echo: Callable[[str], None] | None = None) -> Iterator[list[str]]:
+    """Hold the project's exclusive write lock; yield what recovery of an interrupted write did.
+
+    Every command that writes the corpus holds it around its whole read-check-number-write, so
+    ids are numbered against the corpus as it is when the write happens. Another writer is
+    waited for (bounded, with a message); an interrupted write is finished or cleaned up first.
+    """
+    from filelock import FileLock, Timeout
+
+    base = Path(root) if root else annotations_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(base / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        wait = _lock_timeout()
+        say = echo or (lambda s: print(s, file=sys.stderr))
+        say(f"waiting up to {wait:.0f} s for another command writing {base} to finish")
+        t0 = time.monotonic()
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise UsageProblem(
+                f"another command has been writing {base} for more than {time.monotonic() - t0:.0f} s "
+                f"(lock {base / LOCK_FILE}); nothing was written. Try again when it has finished."
+            ) from None
+    try:
+        yield recover(base)
+    finally:
+        lock.release()
+
+
+def recover(root: Path | None = None) -> list[str]:
+    """Finish or clean up an interrupted write (call it only under the write lock); return what was done."""
+    base = Path(root) if root else annotations_dir()
+    journal = base / JOURNAL
+    done = []
+    if journal.exists():
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        for tmp, target in entries:
+            t, dst = base / tmp, base / target
+            if t.exists():
+                os.replace(t, dst)
+                done.append(f"completed {target}")
+        journal.unlink()
+    # Temps of an interrupted write: staged corpus files, and the journal's own atomic-write temp.
+    strays = list(base.glob(f".{JOURNAL}.*.tmp"))
+    cdir = corpus_dir(base)
+    if cdir.exists():
+        strays += list(cdir.glob(f".*{TMP_SUFFIX}")) + list(cdir.glob(".*.jsonl.*.tmp"))
+    for stray in strays:
+        stray.unlink()
+        done.append(f"removed unfinished {stray.name}")
+    return done
+
+
+def write_documents(docs: list[AnnotatedDocument], root: Path | None = None) -> list[Path]:
+    """Replace the files of ``docs`` all together; return the files that changed. Hold ``write_lock``.
+
+    1. every new file is written next to its target as ``.<name>.merge-tmp`` and fsynced (killed
+       here: the previous files are intact; recovery removes the temps);
+    2. the journal naming the temps is written atomically: the commit point;
+    3. each temp is renamed over its target, then the journal is removed (killed here: recovery
+       completes the renames).
+    """
+    base = Path(root) if root else annotations_dir()
+    cdir = corpus_dir(base)
+    cdir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    for d in docs:
+        target = document_path(d.doc_id, base)
+        if not is_inside(target, cdir):  # doc ids are validated; this guards the write itself
+            raise UsageProblem(f"refusing to write outside {cdir}: {target}")
+        data = serialize(d).encode("utf-8")
+        if target.exists() and target.read_bytes() == data:
+            continue
+        tmp = target.with_name(f".{target.name}{TMP_SUFFIX}")
+        with open(tmp, "wb") as f:
+            f.write(data[: len(data) // 2])
+            _crash_point("writing")
+            f.write(data[len(data) // 2 :])
+            f.flush()
+            os.fsync(f.fileno())
+        staged.append((tmp, target))
+    if not staged:
+        return []
+    entries = [[str(t.relative_to(base)), str(p.relative_to(base))] for t, p in staged]
+    _crash_point("staged")
+    write_atomic(base / JOURNAL, json.dumps(entries))
+    _crash_point("committed")
+    for tmp, target in staged:
+        os.replace(tmp, target)
+        _crash_point("renaming")
+    dir_fd = os.open(cdir, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    (base / JOURNAL).unlink()
+    return [p for _, p in staged]
 
 
 def write_document(doc: AnnotatedDocument, root: Path | None = None) -> bool:
-    """Write one document file atomically; False when the bytes were already there."""
-    return write_atomic(document_path(doc.doc_id, root), serialize(doc))
-
-
-def load_corpus(root: Path | None = None, *, check: bool = True) -> list[AnnotatedDocument]:
-    """Read every document; with ``check`` (the default) refuse a corpus that does not validate."""
-    if check:
-        from corpus_pkg.validate import validate_corpus
-
-        report = validate_corpus(root)
-        if report.errors:
-            first = report.errors[0]
-            raise ValueError(f"the corpus does not validate ({len(report.errors)} errors); first: {first.render()}")
-    values: list[dict[str, Any]] = []
-    for path in corpus_files(root):
-        for line in read_lines(path):
-            if line.error is None:
-                values.append(line.value)
-    return parse(values)
+    """Write one document file (hold ``write_lock``); False when the bytes were already there."""
+    return bool(write_documents([doc], root))

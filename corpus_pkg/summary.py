@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 
 from corpus_pkg import __version__
+from corpus_pkg.project import Project
 
 
-def summarize(echo: Callable[[str], None]) -> int:
+def summarize(project: Project, echo: Callable[[str], None]) -> int:
+    """Validate the project's corpus, load every config of its dataset, print counts; 0 when all is well."""
     import sys
 
     from corpus_pkg.hf import CONFIGS, load
@@ -21,8 +23,8 @@ def summarize(echo: Callable[[str], None]) -> int:
         from datasets.utils.logging import disable_progress_bar
 
         disable_progress_bar()
-    echo(f"corpus-pkg {__version__}")
-    report = validate_corpus()
+    echo(f"corpus-pkg {__version__}: corpus {project.annotations}, dataset {project.dataset}")
+    report = validate_corpus(project.annotations)
     for f in report.findings:
         echo(f.render())
     echo(
@@ -31,11 +33,11 @@ def summarize(echo: Callable[[str], None]) -> int:
     )
     if report.errors:
         return 1
-    docs = load_corpus(check=False)
+    docs = load_corpus(project.annotations)
     by_id = {d.doc_id: d.document.text for d in docs}
     for config in CONFIGS:
         t0 = time.perf_counter()
-        ds = load(config)
+        ds = load(config, dataset=project.dataset)
         took = time.perf_counter() - t0
         sizes = ", ".join(f"{split}: {len(part)} rows" for split, part in ds.items())
         echo(f"load_dataset {config!r}: {sizes} ({took:.2f} s)")

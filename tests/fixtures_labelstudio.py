@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from corpus_pkg.labelstudio import server
-from corpus_pkg.paths import REPO_DIR
+from corpus_pkg.project import current
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def ls_project(request: pytest.FixtureRequest) -> str:
 def corpus_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the real annotations/ folder, used through CORPUS_ANNOTATIONS."""
     dest = tmp_path / "annotations"
-    shutil.copytree(REPO_DIR / "annotations", dest, ignore=shutil.ignore_patterns(".sync"))
+    shutil.copytree(current().annotations, dest, ignore=shutil.ignore_patterns(".sync"))
     monkeypatch.setenv("CORPUS_ANNOTATIONS", str(dest))
     return dest
 

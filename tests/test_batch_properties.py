@@ -17,6 +17,7 @@ from corpus_pkg.cli import main
 from corpus_pkg.diff import diff_corpora, read_folder
 from corpus_pkg.jsonio import dumps, dumps_lines
 from corpus_pkg.model import AnnotatedDocument, Document, make_span
+from corpus_pkg.storage import LOCK_FILE
 
 TEXT = "Kim Jong Un met 👩‍🚀 Vladimir Putin at Vostochny.\r\nThey talked on Sunday. e\u0301 ok"
 DOC = Document.from_text("base", TEXT, "base.txt")
@@ -90,7 +91,10 @@ def _corpus(tmp: Path) -> Path:
 
 
 def _snapshot(base: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+    """Every file under the annotations but the write lock (its presence says nothing about the data)."""
+    return {
+        str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file() and p.name != LOCK_FILE
+    }
 
 
 @settings(max_examples=40)

@@ -7,7 +7,9 @@ import hashlib
 import pytest
 
 from corpus_pkg.datasheet import render
-from corpus_pkg.paths import REPO_DIR, datasheet_file
+from corpus_pkg.project import current
+
+REPO_DIR = current().root
 from corpus_pkg.storage import load_corpus
 
 SEEDS = REPO_DIR.parent / "shared" / "seeds"
@@ -48,7 +50,7 @@ def test_the_entity_clusters_are_shared_across_documents(docs):
 
 
 def test_the_datasheet_figures_are_generated_from_the_data():
-    text = datasheet_file().read_text(encoding="utf-8")
+    text = current().datasheet.read_text(encoding="utf-8")
     assert render(text) == text, "DATASHEET.md has drifted from the data: run `corpus datasheet --write`"
 
 

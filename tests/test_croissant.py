@@ -19,7 +19,7 @@ from corpus_pkg.croissant import (
     dumps,
     write_croissant,
 )
-from corpus_pkg.paths import dataset_dir
+from corpus_pkg.project import dataset_dir
 
 RAI_REQUIRED = (
     "rai:dataCollection",

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from strategies import PROV
 
-from corpus_pkg.dataset_cli import diff as diff_cmd
+from corpus_pkg.cli import main
 from corpus_pkg.diff import DiffError, diff
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, Span, make_span
 from corpus_pkg.storage import write_document
@@ -254,16 +254,16 @@ def test_an_unknown_side_is_a_clear_error(tmp_path: Path, sides: tuple[Path, Pat
 
 def test_the_command_prints_text_or_json_and_can_signal_differences(sides: tuple[Path, Path]) -> None:
     runner = CliRunner()
-    text = runner.invoke(diff_cmd, [str(sides[0]), str(sides[1])])
+    text = runner.invoke(main, ["diff", str(sides[0]), str(sides[1])])
     assert text.exit_code == 0, text.output
     assert "a-001\n" in text.output
     assert "relabeled" in text.output and "'Russia'" in text.output and "GPE -> LOC" in text.output
     assert "3 added, 1 removed, 1 relabeled, 1 rebounded, 1 attributes" in text.output
-    js = runner.invoke(diff_cmd, [str(sides[0]), str(sides[1]), "--format", "json"])
+    js = runner.invoke(main, ["diff", str(sides[0]), str(sides[1]), "--format", "json"])
     payload = json.loads(js.output)
     assert payload["counts"]["added"] == 3
     assert {c["kind"] for c in payload["changes"]} == {"added", "removed", "relabeled", "rebounded", "attributes"}
-    assert runner.invoke(diff_cmd, [str(sides[0]), str(sides[1]), "--exit-code"]).exit_code == 1
-    assert runner.invoke(diff_cmd, [str(sides[0]), str(sides[0]), "--exit-code"]).exit_code == 0
-    bad = runner.invoke(diff_cmd, [str(sides[0]), "no-such-ref"])
+    assert runner.invoke(main, ["diff", str(sides[0]), str(sides[1]), "--exit-code"]).exit_code == 1
+    assert runner.invoke(main, ["diff", str(sides[0]), str(sides[0]), "--exit-code"]).exit_code == 0
+    bad = runner.invoke(main, ["diff", str(sides[0]), "no-such-ref"])
     assert bad.exit_code == 2 and "error:" in bad.output

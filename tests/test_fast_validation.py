@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import corpora
 
-from corpus_pkg.fastschema import fast_ok
 from corpus_pkg.jsonio import dumps
-from corpus_pkg.storage import Located, corpus_files, serialize
-from corpus_pkg.validate import schema_findings, validate_files
+from corpus_pkg.schema_check import explain, reference_path
+from corpus_pkg.schema_check import is_valid as fast_ok
+from corpus_pkg.storage import corpus_files, serialize
+from corpus_pkg.validate import validate_files
 
 ODD_VALUES = [
     None,
@@ -71,10 +72,10 @@ def test_the_fast_schema_check_never_accepts_what_the_schema_rejects(docs, data)
     if not records:
         return
     record = data.draw(st.sampled_from(records))
-    assert fast_ok(record) and not schema_findings(Located("x", 1, record))
+    assert fast_ok(record) and not explain(record, "x", 1)
     bad = data.draw(mutated(record))
     if fast_ok(bad):
-        assert schema_findings(Located("x", 1, bad)) == []
+        assert explain(bad, "x", 1) == []
 
 
 def _as_tuples(report):
@@ -105,8 +106,9 @@ def test_fast_and_reference_paths_give_the_same_findings_on_valid_and_broken_cor
                 value["start"] += data.draw(st.sampled_from([-1, 1]))
                 lines[i] = dumps(value)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fast = validate_files(files, fast=True, canonical_ids=True)
-    reference = validate_files(files, fast=False, canonical_ids=True)
+    fast = validate_files(files, canonical_ids=True)
+    with reference_path():
+        reference = validate_files(files, canonical_ids=True)
     assert _as_tuples(fast) == _as_tuples(reference)
 
 
@@ -130,7 +132,7 @@ def test_a_float_offset_that_json_schema_calls_an_integer_is_refused():
         "suffix": " met Putin.",
         "provenance": {"annotator": "a", "tool": "t", "tool_version": "1", "status": "gold"},
     }
-    findings = schema_findings(Located("x", 2, span))
+    findings = explain(span, "x", 2)
     assert [f.field for f in findings] == ["/start"] and "integer" in findings[0].message
     assert line
 

@@ -27,8 +27,9 @@ from strategies import PROV, corpora
 
 import corpus_pkg
 from corpus_pkg import __version__, builder, hf
-from corpus_pkg.dataset_cli import build as build_cmd
+from corpus_pkg.cli import main
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
+from corpus_pkg.project import Project
 from corpus_pkg.storage import write_document
 from corpus_pkg.tokens import AlignmentError, tags_to_spans, tokenize
 
@@ -386,7 +387,7 @@ def test_a_config_without_rows_loads_empty_through_the_package(tmp_path: Path, m
     docs[0] = AnnotatedDocument(docs[0].document, [s for s in docs[0].spans if s.layer == "entity"])
     out = tmp_path / "dataset"
     builder.build(None, out, docs=docs)
-    monkeypatch.setattr("corpus_pkg.paths.dataset_dir", lambda: out)
+    monkeypatch.setattr("corpus_pkg.hf.installed", lambda: Project(out, out, out, None, "installed package"))
     for config in ("dates", "quotes", "claims"):
         ds = corpus_pkg.load(config, cache_dir=str(tmp_path / "cache"))
         assert ds[hf.SPLIT].num_rows == 0
@@ -509,19 +510,19 @@ def test_check_ignores_parquet_bytes_that_differ_only_in_writer_settings(sample:
 def test_build_check_exits_1_when_stale_and_writes_nothing(sample: tuple[Path, Path]) -> None:
     root, out = sample
     runner = CliRunner()
-    ok = runner.invoke(build_cmd, ["--check", "--annotations", str(root), "--out", str(out)])
+    ok = runner.invoke(main, ["build", "--check", "--annotations", str(root), "--out", str(out)])
     assert ok.exit_code == 0, ok.output
     docs = sample_docs()
     docs[0] = AnnotatedDocument(docs[0].document, [s for s in docs[0].spans if s.layer != "date"], docs[0].relations)
     write_document(docs[0], root)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    stale = runner.invoke(build_cmd, ["--check", "--annotations", str(root), "--out", str(out)])
+    stale = runner.invoke(main, ["build", "--check", "--annotations", str(root), "--out", str(out)])
     assert stale.exit_code == 1
     assert "out of date" in stale.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    done = runner.invoke(build_cmd, ["--annotations", str(root), "--out", str(out)])
+    done = runner.invoke(main, ["build", "--annotations", str(root), "--out", str(out)])
     assert done.exit_code == 0 and "written" in done.output
-    assert runner.invoke(build_cmd, ["--check", "--annotations", str(root), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["build", "--check", "--annotations", str(root), "--out", str(out)]).exit_code == 0
 
 
 def test_the_committed_dataset_is_up_to_date_with_the_annotations() -> None:
@@ -615,10 +616,10 @@ def test_the_wheel_ships_the_dataset_and_loads_it_from_a_read_only_install(tmp_p
     before = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in target.rglob("*")}
     script = (
         "import json, corpus_pkg\n"
-        "from corpus_pkg.paths import dataset_dir\n"
+        "from corpus_pkg.project import installed\n"
         "ents = corpus_pkg.load('entities')['test']\n"
         "docs = corpus_pkg.load('documents')['test']\n"
-        "print(json.dumps({'module': corpus_pkg.__file__, 'dataset': str(dataset_dir()),\n"
+        "print(json.dumps({'module': corpus_pkg.__file__, 'dataset': str(installed().dataset),\n"
         "                  'entities': ents.num_rows, 'documents': docs.num_rows,\n"
         "                  'features': list(ents.features)}))\n"
     )

@@ -244,7 +244,7 @@ def test_a_document_edited_on_both_sides_is_a_conflict_naming_the_spans_and_noth
 def test_incoming_as_batch_writes_the_label_studio_side_for_review_and_leaves_the_corpus(
     tricky_corpus, ls_project, labelstudio_conn, tmp_path
 ):
-    from corpus_pkg.validate import validate_paths
+    from corpus_pkg.batches import validate_paths
 
     doc_id, before = _edit_both_sides(tricky_corpus, ls_project, labelstudio_conn)
     out = tmp_path / "incoming"

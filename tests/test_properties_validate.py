@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from helpers import located
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import annotated_documents, corpora, texts
@@ -13,14 +12,13 @@ from strategies import annotated_documents, corpora, texts
 from corpus_pkg.jsonio import dumps
 from corpus_pkg.model import Document, Relation, Span
 from corpus_pkg.offsets import OffsetConverter
-from corpus_pkg.storage import parse, serialize
-from corpus_pkg.validate import validate_records
+from corpus_pkg.storage import assemble, items_of_text, serialize
+from corpus_pkg.validate import validate_documents
 
 
 @given(annotated_documents())
 def test_parse_of_serialize_is_identity_for_documents(doc):
-    lines = [json.loads(x) for x in serialize(doc).splitlines()]
-    assert parse(lines) == [doc]
+    assert assemble(items_of_text(serialize(doc), "mem.jsonl", [])) == [doc]
     assert Document.from_dict(doc.document.to_dict()) == doc.document
     for s in doc.spans:
         assert Span.from_dict(json.loads(dumps(s.to_dict()))) == s
@@ -31,18 +29,18 @@ def test_parse_of_serialize_is_identity_for_documents(doc):
 @given(annotated_documents())
 def test_serializing_unchanged_data_twice_is_byte_identical(doc):
     once = serialize(doc)
-    again = serialize(parse([json.loads(x) for x in once.splitlines()])[0])
+    again = serialize(assemble(items_of_text(once, "mem.jsonl", []))[0])
     assert once.encode("utf-8") == again.encode("utf-8")
 
 
 @given(corpora())
 def test_every_generated_valid_corpus_validates(docs):
-    report = validate_records(located(docs))
+    report = validate_documents(docs)
     assert report.errors == [], [f.render() for f in report.errors]
 
 
 def _rules(docs):
-    return {f.rule for f in validate_records(located(docs)).errors}
+    return {f.rule for f in validate_documents(docs).errors}
 
 
 def _with_span(doc, i, span):
@@ -114,7 +112,7 @@ def test_a_line_separator_inside_a_text_does_not_split_a_jsonl_record():
 
     out = serialize(AnnotatedDocument(doc))
     assert len(out.splitlines()) == 1
-    assert parse([json.loads(x) for x in out.splitlines()])[0].document == doc
+    assert assemble(items_of_text(out, "mem.jsonl", []))[0].document == doc
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30) | texts())

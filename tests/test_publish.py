@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from huggingface_hub import DatasetCard
 
 from corpus_pkg import __version__, builder, hf
-from corpus_pkg.dataset_cli import publish as publish_cmd
+from corpus_pkg.cli import main
 from corpus_pkg.model import AnnotatedDocument
 from corpus_pkg.publish import PublishError, publish
 from corpus_pkg.storage import load_corpus, write_document
@@ -128,11 +128,12 @@ def test_a_malformed_repo_id_is_refused(built: tuple[Path, Path], repo_id: str) 
 def test_the_command_dry_run_prints_the_plan(built: tuple[Path, Path]) -> None:
     root, out = built
     result = CliRunner().invoke(
-        publish_cmd, ["--repo-id", "org/summit-news", "--dry-run", "--dataset", str(out), "--annotations", str(root)]
+        main,
+        ["publish", "--repo-id", "org/summit-news", "--dry-run", "--dataset", str(out), "--annotations", str(root)],
     )
     assert result.exit_code == 0, result.output
     assert "README.md" in result.output and f"tag v{__version__}" in result.output
-    bad = CliRunner().invoke(publish_cmd, ["--repo-id", "nope", "--dry-run", "--dataset", str(out)])
+    bad = CliRunner().invoke(main, ["publish", "--repo-id", "nope", "--dry-run", "--dataset", str(out)])
     assert bad.exit_code == 1 and "ORG/NAME" in bad.output
 
 

@@ -14,10 +14,10 @@ from helpers import CHROMIUM, CHROMIUM_FLAGS, write_corpus
 from hypothesis import given
 from strategies import PROV, annotated_documents
 
+from corpus_pkg.cli import main
 from corpus_pkg.model import AnnotatedDocument, Document, Relation, make_span
-from corpus_pkg.paths import annotations_dir
+from corpus_pkg.project import annotations_dir
 from corpus_pkg.render import page_name, render_corpus, render_document, render_text
-from corpus_pkg.render_cli import render as render_command
 from corpus_pkg.storage import load_corpus
 
 # Text that breaks naive renderers: markup characters, both quote styles, astral and ZWJ emoji, combining
@@ -213,7 +213,7 @@ def test_the_render_command_writes_a_page_per_requested_document_and_an_index(tm
     root = write_corpus(tmp_path / "annotations", docs)
     out = tmp_path / "pages"
     wanted = docs[0].doc_id
-    result = CliRunner().invoke(render_command, [wanted, "--out", str(out), "--annotations", str(root)])
+    result = CliRunner().invoke(main, ["render", wanted, "--out", str(out), "--annotations", str(root)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted([page_name(wanted), "index.html"])
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -223,7 +223,7 @@ def test_the_render_command_writes_a_page_per_requested_document_and_an_index(tm
 def test_the_render_command_refuses_an_unknown_document(tmp_path):
     root = write_corpus(tmp_path / "annotations", load_corpus())
     result = CliRunner().invoke(
-        render_command, ["no-such-doc", "--out", str(tmp_path / "o"), "--annotations", str(root)]
+        main, ["render", "no-such-doc", "--out", str(tmp_path / "o"), "--annotations", str(root)]
     )
     assert result.exit_code == 2
     assert "no-such-doc" in result.output

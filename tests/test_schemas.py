@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from corpus_pkg.jsonio import dumps_pretty
 from corpus_pkg.labels import label_sets
-from corpus_pkg.paths import schema_dir
+from corpus_pkg.project import schema_dir
 from corpus_pkg.schemas import all_schemas
 
 SCHEMA_FILES = sorted(all_schemas())

@@ -37,7 +37,7 @@ def test_the_package_never_evaluates_unpickles_or_shells_out():
 
 
 def test_the_dataset_folder_holds_no_loading_script():
-    from corpus_pkg.paths import dataset_dir
+    from corpus_pkg.project import dataset_dir
 
     assert not list(dataset_dir().rglob("*.py"))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_pkg.paths import annotations_dir
+from corpus_pkg.project import annotations_dir
 from corpus_pkg.storage import corpus_files
 
 

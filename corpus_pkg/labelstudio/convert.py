@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from corpus_pkg.labels import LAYER_LETTER, label_sets
+from corpus_pkg import ids
+from corpus_pkg.labels import label_sets
 from corpus_pkg.labelstudio.config import BOOLEAN_ATTRIBUTES, CONTROLS, LABELS, TEXT, TEXT_ATTRIBUTES, span_labels
-from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, Span, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, Span, make_span, same_span
 
 TOOL = "label-studio"
 
@@ -193,16 +193,8 @@ def _parse(
     return regions, relations, problems, refused
 
 
-def _number(sid: str, doc_id: str, letter: str) -> int | None:
-    m = re.fullmatch(re.escape(doc_id) + "-" + letter + r"(\d+)", sid)
-    return int(m[1]) if m else None
-
-
 def _same_span(a: Span, b: Span) -> bool:
-    def attrs(s: Span) -> dict[str, Any]:
-        return {k: v for k, v in s.attributes.items() if v is not None}
-
-    return (a.id, a.layer, a.start, a.end, a.label, attrs(a)) == (b.id, b.layer, b.start, b.end, b.label, attrs(b))
+    return a.id == b.id and same_span(a, b)
 
 
 def from_result(
@@ -222,28 +214,22 @@ def from_result(
     base_spans = {s.id: s for s in (base.spans if base else [])}
 
     # Keep ids this document issued for the region's layer; number the rest after the highest in use.
-    ids: dict[str, str] = {}
-    highest: dict[str, int] = defaultdict(int)
-    for sid in list(base_spans) + list(regions):
-        for layer, letter in LAYER_LETTER.items():
-            n = _number(sid, doc_id, letter)
-            if n is not None:
-                highest[layer] = max(highest[layer], n)
+    new_id: dict[str, str] = {}
+    numbering = ids.Numbering(doc_id, [*base_spans, *regions])
     fresh = []
     for r in regions.values():
-        if _number(r.id, doc_id, LAYER_LETTER[r.layer]) is not None:
-            ids[r.id] = r.id
+        if ids.is_canonical(r.id, doc_id, ids.letter_of(r.layer)):
+            new_id[r.id] = r.id
         else:
             fresh.append(r)
     for r in sorted(fresh, key=lambda r: (r.start, r.end, r.id)):
-        highest[r.layer] += 1
-        ids[r.id] = f"{doc_id}-{LAYER_LETTER[r.layer]}{highest[r.layer]:03d}"
+        new_id[r.id] = numbering.next(ids.letter_of(r.layer))
 
     out = AnnotatedDocument(document)
     for r in regions.values():
         span = make_span(
             document,
-            id=ids[r.id],
+            id=new_id[r.id],
             layer=r.layer,
             start=r.start,
             end=r.end,
@@ -276,7 +262,7 @@ def from_result(
         # Which end is the head follows from the layers, whichever way the annotator drew the arrow.
         if (a.layer != head_layer and b.layer == head_layer) or (a.layer == b.layer and direction == "left"):
             a, b = b, a
-        key = (labels[0], ids[a.id], ids[b.id])
+        key = (labels[0], new_id[a.id], new_id[b.id])
         if key in seen:
             continue
         seen.add(key)
@@ -284,11 +270,9 @@ def from_result(
             out.relations.append(base_rels[key])
         else:
             new.append(key)
-    used = [n for r in (base.relations if base else []) if (n := _number(r.id, doc_id, "r")) is not None]
-    next_n = max(used, default=0)
+    rel_numbering = ids.Numbering(doc_id, [r.id for r in (base.relations if base else [])])
     for rel_type, head, tail in sorted(new):
-        next_n += 1
-        out.relations.append(Relation(f"{doc_id}-r{next_n:03d}", doc_id, rel_type, head, tail, origin))
+        out.relations.append(Relation(rel_numbering.next(ids.RELATION_LETTER), doc_id, rel_type, head, tail, origin))
     if problems:
         raise ConvertError(problems)
     return out.sorted()
@@ -335,54 +319,95 @@ def with_provenance(doc: AnnotatedDocument, provenance: Provenance) -> Annotated
     )
 
 
-def export_to_located(tasks: list[Any], file: str, report: Any) -> list[Any]:
-    """Records of a Label Studio JSON export, read as a batch (the "line" of a record is its task's position).
+def user_email(user: Any) -> str:
+    if isinstance(user, dict):
+        return str(user.get("email") or user.get("username") or user.get("id"))
+    return str(user)
+
+
+def user_id(user: Any) -> Any:
+    return user.get("id") if isinstance(user, dict) else user
+
+
+def selected(task: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """("annotation" | "prediction", item) that stands for the task in the corpus."""
+    anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    if anns:
+        return "annotation", max(anns, key=lambda a: (a.get("updated_at") or "", a.get("id") or 0))
+    preds = task.get("predictions") or []
+    if preds and isinstance(preds[0], dict):
+        return "prediction", max(preds, key=lambda p: (p.get("updated_at") or "", p.get("id") or 0))
+    return None
+
+
+def origin(kind: str, item: dict[str, Any], version: str) -> Provenance:
+    if kind == "prediction":
+        score = item.get("score")
+        return Provenance(
+            str(item.get("model_version") or "prediction"),
+            TOOL,
+            version,
+            "prediction",
+            float(score) if isinstance(score, int | float) and 0 <= score <= 1 else None,
+        )
+    return Provenance(user_email(item.get("completed_by")), TOOL, version, "gold")
+
+
+@dataclass(frozen=True)
+class ExportProblem:
+    """A part of an export that cannot be read: its task's position, the field and what is wrong."""
+
+    task: int
+    field: str
+    message: str
+    doc_id: str | None = None
+
+
+def export_records(tasks: list[Any], file: str) -> tuple[list[tuple[int, dict[str, Any]]], list[ExportProblem]]:
+    """Records of a Label Studio JSON export, read as a batch: (task position, record) pairs and problems.
 
     Each task stands for one document: its latest non-skipped annotation, else its latest
-    prediction (as ``corpus ls pull`` chooses). A header naming the text every task was made
-    against comes first, so a task made on another text of a document is re-anchored.
+    prediction (as ``corpus labelstudio pull`` chooses). A header naming the text every task was
+    made against comes first (position 0), so a task made on another text of a document is
+    re-anchored. Nothing here checks the records' schema: the reader that receives them does.
     """
-    from corpus_pkg.findings import Finding
-    from corpus_pkg.labelstudio.sync import _origin, selected
-    from corpus_pkg.storage import Located
-
-    out: list[Located] = []
+    out: list[tuple[int, dict[str, Any]]] = []
+    problems: list[ExportProblem] = []
     against: dict[str, str] = {}
     for n, task in enumerate(tasks, start=1):
         data = task.get("data") if isinstance(task, dict) else None
-        doc_id, text = (data or {}).get("doc_id"), (data or {}).get(TEXT)
+        doc_id = data.get("doc_id") if isinstance(data, dict) else None
+        text = data.get(TEXT) if isinstance(data, dict) else None
         if not isinstance(doc_id, str) or not isinstance(text, str) or not text:
-            report.add(Finding("label-studio", "task has no data.doc_id and data.text", file, n, "/data"))
+            problems.append(ExportProblem(n, "/data", "task has no data.doc_id and data.text"))
             continue
         try:
             doc = Document.from_text(doc_id, text, f"label-studio:{file}")
         except (TypeError, ValueError) as e:
-            report.add(Finding("label-studio", f"task {doc_id!r}: {e}", file, n, "/data"))
+            problems.append(ExportProblem(n, "/data", f"task {doc_id!r}: {e}", doc_id))
             continue
         choice = selected(task)
         if choice is None:
             continue
         kind, item = choice
         if not isinstance(item.get("result"), list):
-            report.add(Finding("label-studio", f"task {doc_id!r}: the {kind} has no result list", file, n))
+            problems.append(ExportProblem(n, f"/{kind}s", f"task {doc_id!r}: the {kind} has no result list", doc_id))
             continue
         try:
-            converted = from_result(doc, item["result"], _origin(kind, item, "export"))
+            converted = from_result(doc, item["result"], origin(kind, item, "export"))
         except ConvertError as e:
-            for problem in e.problems:
-                report.add(Finding("label-studio", problem, file, n, "/result", doc_id))
+            problems += [ExportProblem(n, "/result", p, doc_id) for p in e.problems]
             continue
         against[doc_id] = doc.sha256
         # Ids numbered here (regions the editor made, all relations) are local to the batch: the
         # merge gives them corpus ids. Region ids that are corpus span ids are kept, so a span
-        # sent by `corpus ls push` is recognized as the same span.
-        sent = {str(item.get("id")) for item in item["result"] if isinstance(item, dict)}
+        # sent by `corpus labelstudio push` is recognized as the same span.
+        sent = {str(r.get("id")) for r in item["result"] if isinstance(r, dict)}
         local = {sp.id: (sp.id if sp.id in sent else f"t{n}.{sp.id}") for sp in converted.spans}
-        out.append(Located(file, n, doc.to_dict() | {"source_file": f"label-studio export {file}"}))
-        out += [Located(file, n, sp.to_dict() | {"id": local[sp.id]}) for sp in converted.spans]
+        out.append((n, doc.to_dict() | {"source_file": f"label-studio export {file}"}))
+        out += [(n, sp.to_dict() | {"id": local[sp.id]}) for sp in converted.spans]
         out += [
-            Located(
-                file,
+            (
                 n,
                 r.to_dict()
                 | {"id": f"t{n}.{r.id}", "head": local.get(r.head, r.head), "tail": local.get(r.tail, r.tail)},
@@ -394,4 +419,4 @@ def export_to_located(tasks: list[Any], file: str, report: Any) -> list[Any]:
         "batch_id": re.sub(r"[^a-z0-9-]+", "-", file.rsplit("/", 1)[-1].lower()).strip("-") or "label-studio",
         "against": against,
     }
-    return [Located(file, 0, header), *out]
+    return [(0, header), *out], problems

@@ -33,7 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus_pkg.paths import REPO_DIR
+from corpus_pkg.errors import CorpusError
+from corpus_pkg.project import current
 
 LS_VERSION = "1.23.2"
 DEFAULT_PORT = 8080
@@ -63,7 +64,7 @@ sys.stdout.write(LSAPIToken.for_user(user).get_full_jwt())
 """
 
 
-class ServerError(Exception):
+class ServerError(CorpusError):
     """Label Studio cannot be installed, started, reached or stopped."""
 
 
@@ -77,12 +78,20 @@ class ServerInfo:
     log_file: Path
 
 
+def _home() -> Path:
+    """Where the server's venv and data live: the project's checkout, else the user's data folder."""
+    root = current().root
+    if root is not None:
+        return root
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "corpus-pkg"
+
+
 def venv_dir() -> Path:
-    return Path(os.environ.get("LABEL_STUDIO_VENV") or REPO_DIR / ".venv-labelstudio")
+    return Path(os.environ.get("LABEL_STUDIO_VENV") or _home() / ".venv-labelstudio")
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("LABEL_STUDIO_DATA_DIR") or REPO_DIR / ".labelstudio")
+    return Path(os.environ.get("LABEL_STUDIO_DATA_DIR") or _home() / ".labelstudio")
 
 
 def state_dir() -> Path:

@@ -44,20 +44,32 @@ from typing import Any
 from urllib.parse import urlparse
 
 from corpus_pkg import __version__
+from corpus_pkg.errors import CorpusError
 from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.config import labeling_config
-from corpus_pkg.labelstudio.convert import TOOL, ConvertError, content_key, from_result, task_data, to_result
-from corpus_pkg.model import AnnotatedDocument, Provenance, Span
-from corpus_pkg.paths import annotations_dir
-from corpus_pkg.storage import Located, load_corpus, serialize, write_document
+from corpus_pkg.labelstudio.convert import (
+    ConvertError,
+    content_key,
+    from_result,
+    origin,
+    selected,
+    task_data,
+    to_result,
+    user_email,
+    user_id,
+)
+from corpus_pkg.model import AnnotatedDocument, Span
+from corpus_pkg.project import annotations_dir
+from corpus_pkg.storage import serialize, write_document, write_lock
+from corpus_pkg.validate import load_valid_corpus
 
 EXIT_INVALID, EXIT_USAGE = 1, 2
 IMPORT_CHUNK = 200
 MODEL_VERSION = f"corpus_pkg-{__version__}"
 
 
-class SyncError(Exception):
+class SyncError(CorpusError):
     """A sync that cannot go on; ``exit_code`` 1 for invalid data or a conflict, 2 for usage, I/O, server."""
 
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
@@ -198,27 +210,6 @@ def _by_doc(tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _user_email(user: Any) -> str:
-    if isinstance(user, dict):
-        return str(user.get("email") or user.get("username") or user.get("id"))
-    return str(user)
-
-
-def _user_id(user: Any) -> Any:
-    return user.get("id") if isinstance(user, dict) else user
-
-
-def selected(task: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """("annotation" | "prediction", item) that stands for the task in the corpus."""
-    anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-    if anns:
-        return "annotation", max(anns, key=lambda a: (a.get("updated_at") or "", a.get("id") or 0))
-    preds = task.get("predictions") or []
-    if preds and isinstance(preds[0], dict):
-        return "prediction", max(preds, key=lambda p: (p.get("updated_at") or "", p.get("id") or 0))
-    return None
-
-
 @dataclass
 class SyncState:
     path: Path
@@ -268,7 +259,7 @@ class PushSummary:
     unchanged: int = 0
 
 
-def push(
+def _push(
     project_title: str,
     docs: list[AnnotatedDocument] | None = None,
     *,
@@ -281,10 +272,7 @@ def push(
     """Create or update the project so it holds every document and its annotations, idempotently."""
     root = root or annotations_dir()
     if docs is None:
-        try:
-            docs = load_corpus(root)
-        except ValueError as e:
-            raise SyncError(str(e), EXIT_INVALID) from e
+        docs = load_valid_corpus(root)
     results = {}
     problems = []
     for d in docs:
@@ -329,7 +317,7 @@ def push(
             continue
         synced = state.documents.get(d.doc_id, {}).get("ls_sha256")
         if sel is not None and current != synced:
-            who = _user_email(sel[1].get("completed_by")) if sel[0] == "annotation" else "a prediction"
+            who = user_email(sel[1].get("completed_by")) if sel[0] == "annotation" else "a prediction"
             refused.append(
                 f"{d.doc_id}: task {task['id']} was changed in Label Studio since the last sync "
                 f"({sel[0]} {sel[1].get('id')} by {who}); pull first"
@@ -379,7 +367,7 @@ def _write_result(conn: Connection, task: dict[str, Any], result: list[dict[str,
     mine = [
         a
         for a in task.get("annotations") or []
-        if not a.get("was_cancelled") and _user_id(a.get("completed_by")) == conn.user_id
+        if not a.get("was_cancelled") and user_id(a.get("completed_by")) == conn.user_id
     ]
     if mine:
         latest = max(mine, key=lambda a: (a.get("updated_at") or "", a["id"]))
@@ -441,23 +429,6 @@ class PullSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def _origin(kind: str, item: dict[str, Any], version: str) -> Provenance:
-    if kind == "prediction":
-        score = item.get("score")
-        return Provenance(
-            str(item.get("model_version") or "prediction"),
-            TOOL,
-            version,
-            "prediction",
-            float(score) if isinstance(score, int | float) and 0 <= score <= 1 else None,
-        )
-    return Provenance(_user_email(item.get("completed_by")), TOOL, version, "gold")
-
-
-def _located(doc: AnnotatedDocument, where: str) -> list[Located]:
-    return [Located(where, n, json.loads(line)) for n, line in enumerate(serialize(doc).splitlines(), start=1)]
-
-
 def _span_diff(ours: AnnotatedDocument, theirs: AnnotatedDocument) -> list[str]:
     """What differs between the corpus side and the Label Studio side, by span and relation."""
 
@@ -482,7 +453,7 @@ def _span_diff(ours: AnnotatedDocument, theirs: AnnotatedDocument) -> list[str]:
     return out
 
 
-def pull(
+def _pull(
     project_title: str,
     *,
     root: Path | None = None,
@@ -492,13 +463,10 @@ def pull(
     conn: Connection | None = None,
 ) -> PullSummary:
     """Bring the project's annotations into the corpus (see the module docstring for the rules)."""
-    from corpus_pkg.validate import validate_records
+    from corpus_pkg.validate import Report, validate_documents
 
     root = root or annotations_dir()
-    try:
-        corpus = {d.doc_id: d for d in load_corpus(root)}
-    except ValueError as e:
-        raise SyncError(str(e), EXIT_INVALID) from e
+    corpus = {d.doc_id: d for d in load_valid_corpus(root)}
     conn = conn or connect(url, api_key)
     project = find_project(conn, project_title)
     if project is None:
@@ -528,28 +496,27 @@ def pull(
         kind, item = sel
         where = f"label-studio task {task['id']} {kind} {item.get('id')}"
         try:
-            doc = from_result(base.document, item.get("result") or [], _origin(kind, item, conn.version), base)
+            doc = from_result(base.document, item.get("result") or [], origin(kind, item, conn.version), base)
         except ConvertError as e:
             problems += [f"{where}: {p}" for p in e.problems]
             continue
         incoming[doc_id] = Incoming(doc, content_key(item.get("result") or []), task, where)
         anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        if len({_user_email(a.get("completed_by")) for a in anns}) > 1:
+        if len({user_email(a.get("completed_by")) for a in anns}) > 1:
             for a in anns:
                 try:
-                    one = from_result(
-                        base.document, a.get("result") or [], _origin("annotation", a, conn.version), base
-                    )
+                    one = from_result(base.document, a.get("result") or [], origin("annotation", a, conn.version), base)
                 except ConvertError as e:
                     problems += [f"label-studio task {task['id']} annotation {a.get('id')}: {p}" for p in e.problems]
                     continue
-                per_annotator[_user_email(a.get("completed_by"))].append(one)
+                per_annotator[user_email(a.get("completed_by"))].append(one)
     if problems:
         raise SyncError("cannot pull, nothing was written:\n  " + "\n  ".join(problems), EXIT_INVALID)
 
     # Validate everything that would be written before writing anything.
-    located = [loc for inc in incoming.values() for loc in _located(inc.doc, inc.where)]
-    report = validate_records(located)
+    report = Report()
+    for inc in incoming.values():
+        report.extend(validate_documents([inc.doc], inc.where))
     if report.errors:
         lines = [f.render() for f in report.errors[:30]]
         more = f"\n  … and {len(report.errors) - 30} more" if len(report.errors) > 30 else ""
@@ -624,6 +591,21 @@ def pull(
     return summary
 
 
+def push(project_title: str, docs: list[AnnotatedDocument] | None = None, **kw: Any) -> PushSummary:
+    """Create or update the project so it holds every document and its annotations, idempotently.
+
+    Holds the corpus write lock: push records what it sent in the sync state beside the corpus.
+    """
+    with write_lock(kw.get("root")):
+        return _push(project_title, docs, **kw)
+
+
+def pull(project_title: str, **kw: Any) -> PullSummary:
+    """Bring the project's annotations into the corpus, under the corpus write lock (see the module doc)."""
+    with write_lock(kw.get("root")):
+        return _pull(project_title, **kw)
+
+
 # -- agreement ----------------------------------------------------------------------------------------------
 
 
@@ -639,10 +621,7 @@ def agreement(
     from corpus_pkg.agreement import compare, render_markdown
 
     root = root or annotations_dir()
-    try:
-        corpus = {d.doc_id: d for d in load_corpus(root)}
-    except ValueError as e:
-        raise SyncError(str(e), EXIT_INVALID) from e
+    corpus = {d.doc_id: d for d in load_valid_corpus(root)}
     conn = conn or connect(url, api_key)
     project = find_project(conn, project_title)
     if project is None:
@@ -656,9 +635,9 @@ def agreement(
         for a in task.get("annotations") or []:
             if a.get("was_cancelled"):
                 continue
-            who = _user_email(a.get("completed_by"))
+            who = user_email(a.get("completed_by"))
             try:
-                doc = from_result(base.document, a.get("result") or [], _origin("annotation", a, conn.version))
+                doc = from_result(base.document, a.get("result") or [], origin("annotation", a, conn.version))
             except ConvertError as e:
                 problems += e.problems
                 continue

@@ -1,4 +1,4 @@
-"""The ``corpus`` command. Exit codes: 0 valid/ok, 1 invalid data, 2 usage or I/O error."""
+"""Commands on the annotations: validate, stats, merge, add-document, anchor, agreement, schema, datasheet."""
 
 from __future__ import annotations
 
@@ -9,37 +9,23 @@ from pathlib import Path
 
 import click
 
-from corpus_pkg import __version__
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(click.ClickException):
-    exit_code = EXIT_USAGE
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="corpus")
-def main() -> None:
-    """Validate, summarize, build and sync the annotated summit corpus."""
+from corpus_pkg.cli.app import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    InvalidError,
+    UsageError,
+    acting_on,
+    annotations_option,
+    format_option,
+    main,
+    project_of,
+)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines.",
-)
-@click.option(
-    "--annotations",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Annotations folder (default: the package's annotations/).",
-)
+@format_option("text", "json")
+@annotations_option
 @click.option("--rules", is_flag=True, help="List the rules and exit.")
 @click.option(
     "--jobs",
@@ -53,21 +39,30 @@ def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules:
 
     Every problem is reported with its file, line, field, rule and the text
     around the span. Exit 0 when valid, 1 when invalid, 2 for usage or I/O errors.
+    Validation only reads.
     """
     from corpus_pkg.findings import RULES
-    from corpus_pkg.validate import validate_corpus, validate_paths
 
     if rules:
         for name, meaning in RULES.items():
             click.echo(f"{name:20} {meaning}")
         return
-    report = validate_paths(list(paths), annotations, jobs=jobs) if paths else validate_corpus(annotations)
+    project = acting_on(annotations)
+    if paths:
+        from corpus_pkg.batches import validate_paths
+
+        report = validate_paths(list(paths), project.annotations, jobs=jobs)
+    else:
+        from corpus_pkg.validate import validate_corpus
+
+        report = validate_corpus(project.annotations)
     io_only = report.errors and all(f.rule == "io" for f in report.errors)
     if fmt == "json":
         click.echo(
             json.dumps(
                 {
                     "valid": not report.errors,
+                    "corpus": str(project.annotations),
                     "files": report.files,
                     "counts": dict(report.counts),
                     "findings": [f.to_dict() for f in report.findings],
@@ -79,46 +74,43 @@ def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules:
     else:
         for f in report.findings:
             click.echo(f.render())
-        n_files = len(report.files)
         kinds = ", ".join(sorted(set(report.files.values()))) or "none"
         counts = ", ".join(f"{v} {k}s" for k, v in sorted(report.counts.items()))
         click.echo(
-            f"{n_files} file(s) ({kinds}): {counts or 'no records'}; "
-            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)",
+            f"{len(report.files)} file(s) ({kinds}) against the corpus in {project.annotations}: "
+            f"{counts or 'no records'}; {len(report.errors)} error(s), {len(report.warnings)} warning(s)",
             err=bool(report.errors),
         )
     if io_only:
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_INVALID if report.errors else EXIT_OK)
+    sys.exit(EXIT_INVALID if report.errors else 0)
 
 
 @main.command("add-document")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("--doc-id", required=True, help="Stable readable id, e.g. 000-military-cooperation.")
 @click.option("--title", default=None)
 @click.option("--publisher", default=None)
 @click.option("--author", default=None)
-@click.option("--url", default=None)
+@click.option("--url", default=None, help="The article's http(s) URL, if the text states it.")
 @click.option("--published", default=None, help="ISO date the text states.")
 @click.option("--dct", default=None, help="Document creation time used to normalize dates.")
 @click.option("--dct-note", default=None, help="Why this DCT, where it is a judgement.")
 @click.option("--language", default="en", show_default=True)
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+@annotations_option
 def add_document(source: Path, doc_id: str, annotations: Path | None, **meta: str | None) -> None:
     """Add a source text as a new document (its text is kept exactly as the file decodes)."""
     from corpus_pkg.documents import add_document as add
 
-    try:
-        path = add(source, doc_id, annotations, **meta)
-    except ValueError as e:
-        raise UsageError(str(e)) from e
+    project = acting_on(annotations, writes="add-document")
+    path = add(source, doc_id, project.annotations, **meta)
     click.echo(f"wrote {path}")
 
 
 @main.command()
 @click.argument("drafts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--replace", is_flag=True, help="Replace the document's spans and relations in annotations/ with the draft's."
+    "--replace", is_flag=True, help="Replace the document's spans and relations in the corpus with the draft's."
 )
 @click.option(
     "--out",
@@ -127,7 +119,7 @@ def add_document(source: Path, doc_id: str, annotations: Path | None, **meta: st
     help="Write the resolved records as a JSONL batch here.",
 )
 @click.option("--status", type=click.Choice(["gold", "prediction"]), default="gold", show_default=True)
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+@annotations_option
 def anchor(drafts: tuple[Path, ...], replace: bool, out: Path | None, status: str, annotations: Path | None) -> None:
     """Resolve offset-free drafts (surface text + context) to spans and check them.
 
@@ -135,8 +127,11 @@ def anchor(drafts: tuple[Path, ...], replace: bool, out: Path | None, status: st
     """
     from corpus_pkg.documents import anchor_drafts
 
+    project = acting_on(annotations, writes="anchor --replace" if replace else None)
     sys.exit(
-        anchor_drafts(list(drafts), annotations=annotations, replace=replace, out=out, status=status, echo=click.echo)
+        anchor_drafts(
+            list(drafts), annotations=project.annotations, replace=replace, out=out, status=status, echo=click.echo
+        )
     )
 
 
@@ -145,12 +140,14 @@ def anchor(drafts: tuple[Path, ...], replace: bool, out: Path | None, status: st
 def schema(write: bool) -> None:
     """Check (or --write) the JSON Schemas generated from schema/labels.json."""
     from corpus_pkg.jsonio import dumps_pretty, write_atomic
-    from corpus_pkg.paths import schema_dir
     from corpus_pkg.schemas import all_schemas
 
+    project = project_of()
+    if write:
+        project.require_writable("schema --write")
     stale = []
     for name, content in all_schemas().items():
-        path = schema_dir() / name
+        path = project.schema / name
         text = dumps_pretty(content)
         if write:
             if write_atomic(path, text):
@@ -158,56 +155,45 @@ def schema(write: bool) -> None:
         elif not path.exists() or path.read_text(encoding="utf-8") != text:
             stale.append(name)
     if stale:
-        click.echo(f"out of date with schema/labels.json: {', '.join(stale)} (run: corpus schema --write)", err=True)
-        sys.exit(EXIT_INVALID)
-
-
-# Command groups that live in their own modules.
-from corpus_pkg.labelstudio.cli import ls  # noqa: E402
-
-main.add_command(ls)
+        raise InvalidError(
+            f"{project.schema}: out of date with labels.json: {', '.join(stale)} (run: corpus schema --write)"
+        )
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+@format_option("markdown", "json")
+@annotations_option
 def stats(fmt: str, annotations: Path | None) -> None:
     """Counts per document, layer and label (the figures in DATASHEET.md come from here)."""
     from corpus_pkg.stats import compute, render_markdown
-    from corpus_pkg.storage import load_corpus
+    from corpus_pkg.validate import load_valid_corpus
 
-    try:
-        st = compute(load_corpus(annotations))
-    except ValueError as e:
-        raise click.ClickException(str(e)) from e
+    project = acting_on(annotations)
+    st = compute(load_valid_corpus(project.annotations))
     if fmt == "json":
-        click.echo(json.dumps(st.to_dict(), indent=2))
+        click.echo(json.dumps(st.to_dict() | {"corpus": str(project.annotations)}, indent=2))
     else:
         click.echo(render_markdown(st), nl=False)
+        click.echo(f"(corpus: {project.annotations})")
 
 
 @main.command()
 def summarize() -> None:
     """The main job: load every dataset config, validate the corpus, print the summary.
 
-    Runs on the embedded defaults: the dataset and annotations shipped with the package.
+    Acts on the project's dataset and annotations: the checkout's, or outside any
+    checkout the copy shipped with the package (its embedded defaults).
     """
     from corpus_pkg.summary import summarize as run
 
-    sys.exit(run(click.echo))
-
-
-from corpus_pkg.dataset_cli import build, diff, publish  # noqa: E402
-
-for _c in (build, diff, publish):
-    main.add_command(_c)
+    sys.exit(run(project_of(), click.echo))
 
 
 @main.command()
 @click.argument("pass_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("pass_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+@format_option("markdown", "json")
+@annotations_option
 @click.option("--disagreements", is_flag=True, help="Also list every span and attribute the passes differ on.")
 def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, disagreements: bool) -> None:
     """Span-level agreement per layer between two folders of offset-free drafts (two annotation passes)."""
@@ -215,10 +201,12 @@ def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, di
     from corpus_pkg.agreement import disagreements as list_disagreements
     from corpus_pkg.documents import resolve_draft_folder
 
+    project = acting_on(annotations)
     try:
-        a, b = resolve_draft_folder(pass_a, annotations), resolve_draft_folder(pass_b, annotations)
-    except (ValueError, KeyError, OSError) as e:
-        raise click.ClickException(str(e)) from e
+        a = resolve_draft_folder(pass_a, project.annotations)
+        b = resolve_draft_folder(pass_b, project.annotations)
+    except (ValueError, KeyError) as e:
+        raise InvalidError(str(e)) from e
     result = compare(a, b)
     if disagreements:
         for line in list_disagreements(a, b):
@@ -236,47 +224,49 @@ def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, di
     "--changelog",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="CHANGELOG.md to add an entry to (default: the one beside annotations/, if any).",
+    help="CHANGELOG.md to add an entry to (default: the project's, if any).",
 )
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+@annotations_option
 def merge(batch: Path, dry_run: bool, changelog: Path | None, annotations: Path | None) -> None:
-    """Merge a checked batch (JSONL or Label Studio export) into annotations/: all or nothing.
+    """Merge a checked batch (JSONL or Label Studio export) into the corpus: all or nothing.
 
     A batch with any error changes nothing (exit 1). Spans already in the corpus
-    are skipped, so merging the same batch twice adds nothing.
+    are skipped, so merging the same batch twice adds nothing. Merges run one at a
+    time: a second one waits for the first, then checks against its result.
     """
-    from corpus_pkg.batches import validate_batch
-    from corpus_pkg.merge import add_to_changelog, apply_plan, changelog_entry, recover, write_transaction
-    from corpus_pkg.paths import annotations_dir
+    from corpus_pkg.merge import merge_batch
 
-    root = annotations or annotations_dir()
-    for line in recover(root):
-        click.echo(f"recovered an interrupted merge: {line}")
-    report, plan = validate_batch(batch, root)
+    project = acting_on(annotations, writes="merge")
+    log = changelog or project.changelog
+    result = merge_batch(
+        batch, project.annotations, dry_run=dry_run, changelog=log, echo=lambda s: click.echo(s, err=True)
+    )
+    for line in result.recovered:
+        click.echo(f"recovered an interrupted write: {line}")
+    report, plan = result.report, result.plan
     for f in report.findings:
         click.echo(f.render())
     if any(f.rule == "io" for f in report.errors):
-        sys.exit(EXIT_USAGE)
+        raise UsageError(f"cannot read {batch}; nothing was changed in {project.annotations}")
     if report.errors:
-        click.echo(f"rejected: {len(report.errors)} error(s); nothing was changed", err=True)
-        sys.exit(EXIT_INVALID)
-    summary = plan.summary()
-    for doc_id, counts in summary.items():
+        raise InvalidError(f"rejected: {len(report.errors)} error(s); nothing was changed in {project.annotations}")
+    for doc_id, counts in plan.summary().items():
         click.echo(f"{doc_id}: " + ", ".join(f"+{n} {k}" for k, n in sorted(counts.items())))
+    if not report.counts:
+        click.echo(f"{batch} is empty (no records): nothing to merge into {project.annotations}")
+        return
     click.echo(f"{plan.skipped_duplicates} duplicate(s) skipped, {plan.moved} span(s) re-anchored")
     if plan.empty:
-        click.echo("nothing to merge")
+        click.echo(f"nothing to merge: every record is already in {project.annotations}")
         return
     if dry_run:
-        click.echo("dry run: nothing written")
+        click.echo(f"dry run: nothing written to {project.annotations}")
         return
-    written = write_transaction(apply_plan(plan, root), root)
-    for p in written:
+    for p in result.written:
         click.echo(f"wrote {p}")
-    log = changelog or (root.parent / "CHANGELOG.md")
-    if log.exists():
-        add_to_changelog(log, changelog_entry(batch, plan))
+    if log is not None and log.exists():
         click.echo(f"added an entry to {log}: edit it before committing")
+    click.echo(f"merged {batch} into {project.annotations}")
 
 
 @main.command()
@@ -286,20 +276,16 @@ def datasheet(write: bool, path: Path | None) -> None:
     """Check (or --write) the figures in DATASHEET.md against the data (counts, agreement, documents)."""
     from corpus_pkg.datasheet import render
     from corpus_pkg.jsonio import write_atomic
-    from corpus_pkg.paths import datasheet_file
 
-    target = path or datasheet_file()
+    project = project_of()
+    target = path or project.datasheet
     if not target.exists():
         raise UsageError(f"{target} does not exist")
+    if write and path is None:
+        project.require_writable("datasheet --write")
     current = target.read_text(encoding="utf-8")
-    fresh = render(current)
+    fresh = render(current, project.annotations)
     if write:
         click.echo(f"wrote {target}" if write_atomic(target, fresh) else f"{target} is up to date")
     elif fresh != current:
-        click.echo(f"{target} has drifted from the data: run `corpus datasheet --write`", err=True)
-        sys.exit(EXIT_INVALID)
-
-
-from corpus_pkg.render_cli import render  # noqa: E402
-
-main.add_command(render)
+        raise InvalidError(f"{target} has drifted from the data: run `corpus datasheet --write`")

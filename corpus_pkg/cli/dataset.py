@@ -9,21 +9,18 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
+from corpus_pkg.cli.app import EXIT_INVALID, EXIT_USAGE, acting_on, annotations_option, format_option, main
+
+EXIT_STALE = EXIT_INVALID
 
 
-@click.command()
-@click.option(
-    "--annotations",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Annotations folder (default: the package's annotations/).",
-)
+@main.command()
+@annotations_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Dataset folder (default: the package's dataset/).",
+    help="Dataset folder (default: the project's dataset/).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the dataset folder is out of date.")
 @click.option(
@@ -36,6 +33,8 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
     """Build the Hugging Face dataset folder (Parquet per config, dataset card, MANIFEST) from the annotations."""
     from corpus_pkg import builder
 
+    project = acting_on(annotations, writes=None if check or out is not None else "build")
+    annotations, out = project.annotations, out or project.dataset
     t0 = time.perf_counter()
     try:
         if check:
@@ -45,7 +44,7 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
             if problems:
                 click.echo("the dataset is out of date with the annotations (run: corpus build)", err=True)
                 sys.exit(EXIT_STALE)
-            click.echo(f"up to date ({time.perf_counter() - t0:.1f} s)")
+            click.echo(f"{out} is up to date with {annotations} ({time.perf_counter() - t0:.1f} s)")
             return
         result = builder.build(annotations, out, jobs=jobs)
     except ValueError as e:
@@ -57,19 +56,19 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
         click.echo(f"removed {result.out_dir / rel}")
     click.echo(
         f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed "
-        f"in {result.out_dir} ({time.perf_counter() - t0:.1f} s)"
+        f"in {result.out_dir} from {annotations} ({time.perf_counter() - t0:.1f} s)"
     )
 
 
-@click.command()
+@main.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @click.option(
     "--repo",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
-    help="Git repository for refs (default: the current directory's).",
+    help="Git repository for refs (default: the project's checkout).",
 )
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
 def diff(old: str, new: str, fmt: str, repo: Path | None, exit_code: bool) -> None:
@@ -94,7 +93,7 @@ def diff(old: str, new: str, fmt: str, repo: Path | None, exit_code: bool) -> No
         sys.exit(1)
 
 
-@click.command()
+@main.command()
 @click.option("--repo-id", required=True, help="ORG/NAME of the dataset repository on the Hub.")
 @click.option("--dry-run", is_flag=True, help="List the files and sizes that would be uploaded; change nothing.")
 @click.option("--token", envvar="HF_TOKEN", default=None, help="Hub token (default: $HF_TOKEN or the saved login).")
@@ -103,9 +102,9 @@ def diff(old: str, new: str, fmt: str, repo: Path | None, exit_code: bool) -> No
     "--dataset",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Dataset folder (default: the package's dataset/).",
+    help="Dataset folder (default: the project's dataset/).",
 )
-@click.option("--annotations", type=click.Path(path_type=Path, file_okay=False), default=None)
+@annotations_option
 def publish(
     repo_id: str, dry_run: bool, token: str | None, private: bool, dataset: Path | None, annotations: Path | None
 ) -> None:
@@ -113,14 +112,15 @@ def publish(
     from corpus_pkg.publish import PublishError
     from corpus_pkg.publish import publish as run
 
+    project = acting_on(annotations)
     try:
         run(
             repo_id,
             token=token,
             dry_run=dry_run,
             private=private,
-            dataset=dataset,
-            annotations=annotations,
+            dataset=dataset or project.dataset,
+            annotations=project.annotations,
             echo=click.echo,
         )
     except PublishError as e:

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-
-class _UsageError(click.ClickException):
-    exit_code = 2
+from corpus_pkg.cli.app import UsageError, acting_on, annotations_option, main
 
 
-@click.command()
+@main.command()
 @click.argument("doc_ids", nargs=-1)
 @click.option(
     "--out",
@@ -19,29 +17,23 @@ class _UsageError(click.ClickException):
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the pages (created if missing).",
 )
-@click.option(
-    "--annotations",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Annotations folder (default: the package's annotations/).",
-)
+@annotations_option
 def render(doc_ids: tuple[str, ...], out: Path, annotations: Path | None) -> None:
     """Write self-contained HTML pages (one per document, plus index.html) with every layer highlighted.
 
     Without DOC_IDs every document is rendered.
     """
     from corpus_pkg.render import render_corpus
-    from corpus_pkg.storage import load_corpus
+    from corpus_pkg.validate import load_valid_corpus
 
-    try:
-        docs = load_corpus(annotations)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from e
+    project = acting_on(annotations)
+    docs = load_valid_corpus(project.annotations)
     if doc_ids:
         known = {d.doc_id for d in docs}
         unknown = [d for d in doc_ids if d not in known]
         if unknown:
-            raise _UsageError(f"not in the corpus: {', '.join(unknown)}")
+            raise UsageError(f"not in the corpus: {', '.join(unknown)}")
         docs = [d for d in docs if d.doc_id in set(doc_ids)]
     for path in render_corpus(docs, out):
         click.echo(f"wrote {path}")
+    click.echo(f"rendered {len(docs)} document(s) of {project.annotations} into {out}")

@@ -1,4 +1,4 @@
-"""``corpus ls ...``: Label Studio commands.
+"""``corpus labelstudio ...`` (alias ``corpus ls``): Label Studio commands.
 
 Exit codes: 0 ok; 1 invalid data or a conflict; 2 usage, I/O, server down or a
 refused API key. Errors are one clear message, never a traceback.
@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-EXIT_INVALID, EXIT_USAGE = 1, 2
+from corpus_pkg.cli.app import EXIT_USAGE, acting_on, annotations_option, main
 
 _url = click.option(
     "--url",
@@ -29,38 +27,12 @@ _key = click.option(
     help="Personal Access Token [env LABEL_STUDIO_API_KEY; else the token file of `ls server start`].",
 )
 _project = click.option("--project", "title", required=True, metavar="TITLE", help="Project title.")
-_annotations = click.option(
-    "--annotations",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Annotations folder [env CORPUS_ANNOTATIONS; default the package's annotations/].",
-)
+_annotations = annotations_option
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def _guard(call: Callable[[], Any]) -> Any:
-    """Run a command body; known failures become one message and an exit code."""
-    from corpus_pkg.labelstudio.server import ServerError
-    from corpus_pkg.labelstudio.sync import SyncError
-
-    try:
-        return call()
-    except SyncError as e:
-        _fail(str(e), e.exit_code)
-    except ServerError as e:
-        _fail(str(e), EXIT_USAGE)
-    except OSError as e:
-        _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), EXIT_USAGE)
-    return None
-
-
-@click.group()
+@main.group("labelstudio")
 def ls() -> None:
-    """Run Label Studio and sync the corpus with it (push, pull, agreement)."""
+    """Run Label Studio and sync the corpus with it (push, pull, agreement); alias: ls."""
 
 
 @ls.group()
@@ -87,7 +59,7 @@ def install() -> None:
     """Install label-studio into its own venv (does nothing when the right version is there)."""
     from corpus_pkg.labelstudio import server as srv
 
-    did = _guard(lambda: srv.install(echo=lambda s: click.echo(s, err=True)))
+    did = srv.install(echo=lambda s: click.echo(s, err=True))
     click.echo(f"label-studio {srv.LS_VERSION} {'installed' if did else 'already installed'} in {srv.venv_dir()}")
 
 
@@ -104,9 +76,7 @@ def start(port: int | None, data_dir: Path | None, email: str | None, timeout: f
     """
     from corpus_pkg.labelstudio import server as srv
 
-    info = _guard(
-        lambda: srv.start(port, data=data_dir, email=email or srv.DEFAULT_EMAIL, timeout=timeout or srv.READY_TIMEOUT)
-    )
+    info = srv.start(port, data=data_dir, email=email or srv.DEFAULT_EMAIL, timeout=timeout or srv.READY_TIMEOUT)
     click.echo(f"Label Studio runs at {info.url} (pid {info.pid}); data {info.data_dir}; log {info.log_file}")
     click.echo(f"API token file: {info.token_file}; admin password file: {srv.password_file(info.port)}")
     click.echo(f"log in at {info.url}/user/login/ as {email or srv.DEFAULT_EMAIL} with the password in that file")
@@ -118,7 +88,7 @@ def stop(data_dir: Path | None) -> None:
     """Stop the server started from the data folder (its whole process group)."""
     from corpus_pkg.labelstudio import server as srv
 
-    stopped = _guard(lambda: srv.stop(data_dir))
+    stopped = srv.stop(data_dir)
     click.echo("stopped" if stopped else "not running")
 
 
@@ -155,7 +125,8 @@ def push(title: str, as_predictions: bool, annotations: Path | None, url: str | 
     """
     from corpus_pkg.labelstudio.sync import push as do_push
 
-    s = _guard(lambda: do_push(title, as_predictions=as_predictions, root=annotations, url=url, api_key=api_key))
+    project = acting_on(annotations, writes="labelstudio push")
+    s = do_push(title, as_predictions=as_predictions, root=project.annotations, url=url, api_key=api_key)
     click.echo(
         f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, {s.unchanged} unchanged"
     )
@@ -186,7 +157,8 @@ def pull(
     """
     from corpus_pkg.labelstudio.sync import pull as do_pull
 
-    s = _guard(lambda: do_pull(title, root=annotations, incoming_as_batch=incoming_as_batch, url=url, api_key=api_key))
+    project = acting_on(annotations, writes="labelstudio pull")
+    s = do_pull(title, root=project.annotations, incoming_as_batch=incoming_as_batch, url=url, api_key=api_key)
     for note in s.notes:
         click.echo(f"note: {note}", err=True)
     if s.corpus_newer:
@@ -210,5 +182,6 @@ def agreement(title: str, as_json: bool, annotations: Path | None, url: str | No
     """Span agreement per layer (strict and partial F1) between annotators of the same tasks."""
     from corpus_pkg.labelstudio.sync import agreement as do_agreement
 
-    table, numbers = _guard(lambda: do_agreement(title, root=annotations, url=url, api_key=api_key))
+    project = acting_on(annotations)
+    table, numbers = do_agreement(title, root=project.annotations, url=url, api_key=api_key)
     click.echo(json.dumps(numbers, indent=2, ensure_ascii=False) if as_json else table)
