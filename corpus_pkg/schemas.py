@@ -6,10 +6,7 @@ committed files differ from what this module generates.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from corpus_pkg.labels import LAYERS, Attribute, Declaration, label_sets
 
@@ -254,8 +251,3 @@ def all_schemas(decl: Declaration | None = None) -> dict[str, dict[str, Any]]:
     for layer in LAYERS:
         out[f"span-{layer}.schema.json"] = span_schema(layer, decl)
     return out
-
-
-@cache
-def record_validator() -> Draft202012Validator:
-    return Draft202012Validator(batch_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)

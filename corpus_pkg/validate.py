@@ -9,8 +9,9 @@ of the later checks, which rely on the shape the schema guarantees.
 
 Two interchangeable paths check the schema: the reference path runs
 jsonschema on every record; the fast path (the default) parses with orjson
-and accepts records a hand-written check (``fastschema``) proves valid, and
-hands every other record to the reference path. Both report the same findings.
+and accepts records the compiled validators of ``schema_check`` find valid,
+and hands every other record to the reference path. Both report the same
+findings.
 """
 
 from __future__ import annotations
@@ -24,18 +25,15 @@ from typing import Any
 
 import orjson
 
-from corpus_pkg.fastschema import fast_ok
+from corpus_pkg import schema_check
 from corpus_pkg.findings import Finding, mark
 from corpus_pkg.jsonio import loads_strict
 from corpus_pkg.labels import LAYER_LETTER, label_sets
 from corpus_pkg.model import CONTEXT_CHARS, sha256_text
 from corpus_pkg.offsets import edge_whitespace, is_boundary
-from corpus_pkg.schemas import record_validator
 from corpus_pkg.storage import Located, corpus_files
 from corpus_pkg.timex import timex_problem
 
-# Schema enum failures on these fields are reported as unknown labels.
-LABEL_FIELDS = {"label", "type", "kind", "factuality", "source", "layer", "status"}
 MAX_MESSAGE = 240
 # In the corpus, ids name their document and layer, so ids unique in a document are unique corpus-wide.
 _CANONICAL = re.compile(r"(?P<doc>[a-z0-9][a-z0-9-]*)-(?P<letter>[edqcr])(?P<n>[0-9]{3,})")
@@ -71,43 +69,9 @@ def _short(s: str) -> str:
     return s if len(s) <= MAX_MESSAGE else s[: MAX_MESSAGE - 1] + "…"
 
 
-def _pointer(path: Iterable[Any]) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "/" + "/".join(parts) if parts else ""
-
-
 def schema_findings(loc: Located) -> list[Finding]:
-    """The reference schema check: jsonschema with format checking."""
-    value = loc.value
-    if not isinstance(value, dict):
-        return [Finding("schema", f"a record must be a JSON object, got {type(value).__name__}", loc.file, loc.line)]
-    rid = value.get("id") or value.get("doc_id")
-    rid = rid if isinstance(rid, str) else None
-    out = []
-    for err in sorted(record_validator().iter_errors(value), key=lambda e: (list(map(str, e.path)), e.message)):
-        path = list(err.path)
-        last = path[-1] if path else None
-        if err.validator in ("enum", "const") and last in LABEL_FIELDS:
-            rule = "unknown-label"
-        elif err.validator in ("minimum", "maximum") and last in ("start", "end"):
-            rule = "offset-range"
-        else:
-            rule = "schema"
-        out.append(Finding(rule, _short(err.message), loc.file, loc.line, _pointer(path), rid))
-    if out:
-        return out
-    # JSON Schema's "integer" admits 3.0, and Python's re "$" admits a final newline: refuse both here.
-    for key in ("start", "end"):
-        if key in value and type(value[key]) is not int:
-            out.append(
-                Finding("schema", f"{key} must be an integer, got {value[key]!r}", loc.file, loc.line, f"/{key}", rid)
-            )
-    for key in ("doc_id", "id"):
-        if isinstance(value.get(key), str) and value[key].endswith("\n"):
-            out.append(
-                Finding("schema", f"{key} {value[key]!r} ends with a line break", loc.file, loc.line, f"/{key}", rid)
-            )
-    return out
+    """The schema check of one record (``schema_check``): compiled validators, jsonschema on failure."""
+    return schema_check.schema_findings(loc)
 
 
 @dataclass
@@ -169,7 +133,7 @@ def parse_line(line: RawLine, report: Report, *, fast: bool) -> Located | None:
             value = orjson.loads(line.text)
         except orjson.JSONDecodeError:
             value = None
-        if value is not None and fast_ok(value):
+        if value is not None and schema_check.is_valid(value):
             return Located(line.file, line.number, value)
     # The reference path, also for everything the fast check does not prove valid.
     try:
@@ -180,7 +144,7 @@ def parse_line(line: RawLine, report: Report, *, fast: bool) -> Located | None:
         )
         return None
     loc = Located(line.file, line.number, value)
-    problems = schema_findings(loc)
+    problems = schema_check.schema_findings(loc) if fast else schema_check.reference_findings(loc)
     if problems:
         report.findings.extend(problems)
         return None

@@ -35,8 +35,9 @@ def test_the_entity_schema_takes_its_labels_from_the_declaration():
     assert "PERSON" in label_sets().entity_types
 
 
-def test_format_checking_is_on_for_urls_in_documents():
-    from corpus_pkg.schemas import record_validator
+def test_format_checking_is_on_for_urls_in_documents_on_both_paths():
+    from corpus_pkg.schema_check import is_valid, reference_validator, schema_findings
+    from corpus_pkg.storage import Located
 
     doc = {
         "record": "document",
@@ -45,7 +46,10 @@ def test_format_checking_is_on_for_urls_in_documents():
         "sha256": "0" * 64,
         "source_file": "x.txt",
         "language": "en",
-        "url": "not a url",
+        "url": "https://example.com/a b",
     }
-    errors = list(record_validator().iter_errors(doc))
-    assert any(list(e.path) == ["url"] for e in errors)
+    errors = list(reference_validator().iter_errors(doc))
+    assert any(list(e.path) == ["url"] and e.validator == "format" for e in errors)
+    assert not is_valid(doc)
+    assert [f.field for f in schema_findings(Located("x.jsonl", 1, doc))] == ["/url"]
+    assert is_valid(doc | {"url": "https://example.com/a%20b"})
