@@ -59,7 +59,11 @@ def document_schema() -> dict[str, Any]:
             "title": _nullable_string("Title as the text states it."),
             "publisher": _nullable_string("Publisher as the text states it; null if it does not."),
             "author": _nullable_string("Author as the text states it; null if it does not."),
-            "url": _nullable_string("URL of the article if the text states it.", "uri"),
+            # http(s) only: "uri" alone also admits javascript:, data: and file: URLs.
+            "url": {
+                **_nullable_string("URL of the article if the text states it.", "uri"),
+                "pattern": "^https?://",
+            },
             "published": _nullable_string("Publication date as the text states it (ISO 8601)."),
             "dct": {
                 "type": ["string", "null"],

@@ -53,3 +53,22 @@ def test_format_checking_is_on_for_urls_in_documents_on_both_paths():
     assert not is_valid(doc)
     assert [f.field for f in schema_findings(Located("x.jsonl", 1, doc))] == ["/url"]
     assert is_valid(doc | {"url": "https://example.com/a%20b"})
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://example.com/a", "data:,x"])
+def test_a_document_url_must_be_http_or_https_on_both_paths(url):
+    from corpus_pkg.schema_check import is_valid, schema_findings
+    from corpus_pkg.storage import Located
+
+    doc = {
+        "record": "document",
+        "doc_id": "x",
+        "text": "t",
+        "sha256": "0" * 64,
+        "source_file": "x.txt",
+        "language": "en",
+        "url": url,
+    }
+    assert not is_valid(doc)
+    assert [(f.rule, f.field) for f in schema_findings(Located("x.jsonl", 1, doc))] == [("schema", "/url")]
+    assert is_valid(doc | {"url": "http://example.com/a"}) and is_valid(doc | {"url": None})
