@@ -95,7 +95,7 @@ class Declaration:
                 out.append(f"{layer} attribute {problem}")
         return out
 
-    # Named views used by the docs and the generators of the existing layers.
+    # Named views of the shipped label sets, for the card, the renderer, anchoring and tests.
     @property
     def entity_types(self) -> tuple[str, ...]:
         return self.labels_for("entity")
