@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_pkg import __version__
-from corpus_pkg.labels import label_sets
+from corpus_pkg.labels import Attribute, Declaration, label_sets
 from corpus_pkg.model import AnnotatedDocument, Span
 from corpus_pkg.project import installed
 
@@ -99,13 +99,13 @@ def _features_module() -> Any:
     return datasets
 
 
-def provenance_feature() -> dict[str, Any]:
+def provenance_feature(decl: Declaration | None = None) -> dict[str, Any]:
     d = _features_module()
     return {
         "annotator": d.Value("string"),
         "tool": d.Value("string"),
         "tool_version": d.Value("string"),
-        "status": d.ClassLabel(names=list(label_sets().statuses)),
+        "status": d.ClassLabel(names=list((decl or label_sets()).statuses)),
         "score": d.Value("float64"),
     }
 
@@ -122,58 +122,43 @@ def relation_end_feature() -> dict[str, Any]:
     }
 
 
-def span_feature(layer: str) -> dict[str, Any]:
-    """The fields of one span of ``layer`` (without ``doc_id``)."""
+def attribute_feature(attribute: Attribute) -> Any:
+    """The dataset feature of one declared attribute: enums are ClassLabels."""
     d = _features_module()
-    ls = label_sets()
-    head = {
+    if attribute.kind == "enum":
+        return d.ClassLabel(names=list(attribute.values))
+    return d.Value({"string": "string", "boolean": "bool"}[attribute.kind])
+
+
+# Relations resolved into span rows: layer -> (relation type, list field after the attributes).
+RELATION_FIELD = {"quote": ("speaker", "speakers"), "claim": ("claimant", "claimants")}
+
+
+def span_feature(layer: str, decl: Declaration | None = None) -> dict[str, Any]:
+    """The fields of one span of ``layer`` (without ``doc_id``): its declared attributes flattened in."""
+    d = _features_module()
+    decl = decl or label_sets()
+    if layer not in decl.layers:
+        raise ValueError(f"unknown layer {layer!r}")
+    out = {
         "id": d.Value("string"),
         "start": d.Value("int32"),
         "end": d.Value("int32"),
         "text": d.Value("string"),
-        "label": d.ClassLabel(names=list(ls.labels_for(layer))),
+        "label": d.ClassLabel(names=list(decl.labels_for(layer))),
     }
-    if layer == "entity":
-        attrs = {
-            "kind": d.ClassLabel(names=list(ls.entity_kinds)),
-            "cluster": d.Value("string"),
-            "qid": d.Value("string"),
-        }
-    elif layer == "date":
-        attrs = {"type": d.ClassLabel(names=list(ls.timex_types)), "value": d.Value("string")}
-    elif layer == "quote":
-        attrs = {
-            "kind": d.ClassLabel(names=list(ls.quote_kinds)),
-            "speaker_stated": d.Value("bool"),
-            "speakers": d.List(relation_end_feature()),
-        }
-    elif layer == "claim":
-        attrs = {
-            "checkworthy": d.Value("bool"),
-            "factuality": d.ClassLabel(names=list(ls.factuality)),
-            "source": d.ClassLabel(names=list(ls.claim_sources)),
-            "claimants": d.List(relation_end_feature()),
-        }
-    else:
-        raise ValueError(f"unknown layer {layer!r}")
-    return {**head, **attrs, "provenance": provenance_feature()}
+    out.update({name: attribute_feature(a) for name, a in decl.layers[layer].attributes.items()})
+    if layer in RELATION_FIELD:
+        out[RELATION_FIELD[layer][1]] = d.List(relation_end_feature())
+    out["provenance"] = provenance_feature(decl)
+    return out
 
 
-# The attribute keys each layer's features hold; anything else is refused, never dropped.
-ATTRIBUTES = {
-    "entity": ("kind", "cluster", "qid"),
-    "date": ("type", "value"),
-    "quote": ("kind", "speaker_stated"),
-    "claim": ("checkworthy", "factuality", "source"),
-}
-RELATION_FIELD = {"quote": ("speaker", "speakers"), "claim": ("claimant", "claimants")}
-
-
-def features(config: str) -> datasets.Features:
+def features(config: str, decl: Declaration | None = None) -> datasets.Features:
     d = _features_module()
-    ls = label_sets()
+    ls = decl or label_sets()
     if config in SPAN_CONFIGS:
-        return d.Features({"doc_id": d.Value("string"), **span_feature(SPAN_CONFIGS[config])})
+        return d.Features({"doc_id": d.Value("string"), **span_feature(SPAN_CONFIGS[config], ls)})
     if config == "documents":
         meta = {k: d.Value("string") for k in DOCUMENT_FIELDS}
         relation = {
@@ -181,12 +166,12 @@ def features(config: str) -> datasets.Features:
             "type": d.ClassLabel(names=list(ls.relation_types)),
             "head": d.Value("string"),
             "tail": d.Value("string"),
-            "provenance": provenance_feature(),
+            "provenance": provenance_feature(ls),
         }
         return d.Features(
             {
                 **meta,
-                **{c: d.List(span_feature(layer)) for c, layer in SPAN_CONFIGS.items()},
+                **{c: d.List(span_feature(layer, ls)) for c, layer in SPAN_CONFIGS.items()},
                 "relations": d.List(relation),
             }
         )
@@ -217,14 +202,15 @@ def _span_row(
     by_id: dict[str, Span],
     tails_of: dict[tuple[str, str], list[str]],
 ) -> dict[str, Any]:
-    extra = sorted(set(span.attributes) - set(ATTRIBUTES[span.layer]))
+    declared = label_sets().layers[span.layer].attributes
+    extra = sorted(set(span.attributes) - set(declared))
     if extra:
         raise ValueError(
             f"{span.doc_id}: span {span.id} has attributes {extra} that the dataset features do not "
-            f"hold; add them to corpus_pkg/hf.py"
+            f"hold; declare them in schema/labels.json"
         )
     row: dict[str, Any] = {"id": span.id, "start": span.start, "end": span.end, "text": span.text, "label": span.label}
-    for key in ATTRIBUTES[span.layer]:
+    for key in declared:
         row[key] = span.attributes.get(key)
     if span.layer in RELATION_FIELD:
         rel_type, list_field = RELATION_FIELD[span.layer]

@@ -6,12 +6,9 @@ committed files differ from what this module generates.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from corpus_pkg.labels import LAYERS, label_sets
+from corpus_pkg.labels import LAYERS, Attribute, Declaration, label_sets
 
 BASE = "https://corpus-pkg.example/schema/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -20,8 +17,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SPAN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
 
-def _provenance() -> dict[str, Any]:
-    ls = label_sets()
+def _provenance(decl: Declaration) -> dict[str, Any]:
     return {
         "type": "object",
         "description": "Who or what made the record and whether it is gold or a prediction.",
@@ -31,7 +27,7 @@ def _provenance() -> dict[str, Any]:
             "annotator": {"type": "string", "minLength": 1, "description": "Person or pass that made it."},
             "tool": {"type": "string", "minLength": 1, "description": "Software that recorded it."},
             "tool_version": {"type": "string", "minLength": 1},
-            "status": {"enum": list(ls.statuses), "description": "gold or prediction."},
+            "status": {"enum": list(decl.statuses), "description": "gold or prediction."},
             "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Model confidence."},
         },
     }
@@ -63,7 +59,11 @@ def document_schema() -> dict[str, Any]:
             "title": _nullable_string("Title as the text states it."),
             "publisher": _nullable_string("Publisher as the text states it; null if it does not."),
             "author": _nullable_string("Author as the text states it; null if it does not."),
-            "url": _nullable_string("URL of the article if the text states it.", "uri"),
+            # http(s) only: "uri" alone also admits javascript:, data: and file: URLs.
+            "url": {
+                **_nullable_string("URL of the article if the text states it.", "uri"),
+                "pattern": "^https?://",
+            },
             "published": _nullable_string("Publication date as the text states it (ISO 8601)."),
             "dct": {
                 "type": ["string", "null"],
@@ -75,8 +75,7 @@ def document_schema() -> dict[str, Any]:
     }
 
 
-def _span_common(layer: str) -> dict[str, Any]:
-    ls = label_sets()
+def _span_common(layer: str, decl: Declaration) -> dict[str, Any]:
     return {
         "record": {"const": "span"},
         "id": {"type": "string", "pattern": SPAN_ID_PATTERN, "description": "Unique in the corpus."},
@@ -85,47 +84,44 @@ def _span_common(layer: str) -> dict[str, Any]:
         "start": {"type": "integer", "minimum": 0, "description": "Code point offset, inclusive."},
         "end": {"type": "integer", "minimum": 1, "description": "Code point offset, exclusive."},
         "text": {"type": "string", "minLength": 1, "description": "Must equal document.text[start:end]."},
-        "label": {"enum": list(ls.labels_for(layer))},
+        "label": {"enum": list(decl.labels_for(layer))},
         "prefix": {"type": "string", "description": "Up to 32 code points before the span (TextQuoteSelector)."},
         "suffix": {"type": "string", "description": "Up to 32 code points after the span (TextQuoteSelector)."},
         "provenance": {"$ref": "#/$defs/provenance"},
     }
 
 
-def _attributes(layer: str) -> dict[str, Any]:
-    ls = label_sets()
-    if layer == "entity":
-        props: dict[str, Any] = {
-            "kind": {"enum": list(ls.entity_kinds), "description": "NAM, NOM or PRO."},
-            "cluster": {"type": "string", "pattern": ID_PATTERN, "description": "Corpus-wide referent id."},
-            "qid": {"type": ["string", "null"], "pattern": "^Q[1-9][0-9]*$", "description": "Wikidata QID if certain."},
-        }
-        required = ["kind", "cluster"]
-    elif layer == "date":
-        props = {
-            "type": {"enum": list(ls.timex_types), "description": "TIMEX3 type."},
-            "value": {"type": "string", "minLength": 1, "description": "TIMEX3 value, normalized against the DCT."},
-        }
-        required = ["type", "value"]
-    elif layer == "quote":
-        props = {
-            "kind": {"enum": list(ls.quote_kinds)},
-            "speaker_stated": {"type": "boolean", "description": "False when the text names no speaker."},
-        }
-        required = ["kind", "speaker_stated"]
+def attribute_schema(attribute: Attribute) -> dict[str, Any]:
+    """The JSON Schema of one declared attribute."""
+    out: dict[str, Any]
+    if attribute.kind == "enum":
+        out = {"enum": [*attribute.values, *([None] if attribute.nullable else [])]}
     else:
-        props = {
-            "checkworthy": {"type": "boolean", "description": "ClaimBuster CFS (true) or UFS (false)."},
-            "factuality": {"enum": list(ls.factuality), "description": "FactBank factuality."},
-            "source": {"enum": list(ls.claim_sources), "description": "attributed or outlet."},
-        }
-        required = ["checkworthy", "factuality", "source"]
-    return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+        json_type = {"string": "string", "boolean": "boolean"}[attribute.kind]
+        out = {"type": [json_type, "null"] if attribute.nullable else json_type}
+    if attribute.pattern is not None:
+        out["pattern"] = attribute.pattern
+    if attribute.min_length is not None:
+        out["minLength"] = attribute.min_length
+    if attribute.description is not None:
+        out["description"] = attribute.description
+    return out
 
 
-def span_schema(layer: str) -> dict[str, Any]:
-    props = _span_common(layer)
-    props["attributes"] = _attributes(layer)
+def _attributes(layer: str, decl: Declaration) -> dict[str, Any]:
+    declared = decl.layers[layer]
+    return {
+        "type": "object",
+        "required": list(declared.required),
+        "additionalProperties": False,
+        "properties": {name: attribute_schema(a) for name, a in declared.attributes.items()},
+    }
+
+
+def span_schema(layer: str, decl: Declaration | None = None) -> dict[str, Any]:
+    decl = decl or label_sets()
+    props = _span_common(layer, decl)
+    props["attributes"] = _attributes(layer, decl)
     return {
         "$schema": DIALECT,
         "$id": BASE + f"span-{layer}.schema.json",
@@ -148,12 +144,12 @@ def span_schema(layer: str) -> dict[str, Any]:
         ],
         "additionalProperties": False,
         "properties": props,
-        "$defs": {"provenance": _provenance()},
+        "$defs": {"provenance": _provenance(decl)},
     }
 
 
-def relation_schema() -> dict[str, Any]:
-    ls = label_sets()
+def relation_schema(decl: Declaration | None = None) -> dict[str, Any]:
+    decl = decl or label_sets()
     return {
         "$schema": DIALECT,
         "$id": BASE + "relation.schema.json",
@@ -166,12 +162,12 @@ def relation_schema() -> dict[str, Any]:
             "record": {"const": "relation"},
             "id": {"type": "string", "pattern": SPAN_ID_PATTERN},
             "doc_id": {"type": "string", "pattern": ID_PATTERN},
-            "type": {"enum": sorted(ls.relation_types), "description": "speaker or claimant."},
+            "type": {"enum": sorted(decl.relation_types), "description": "speaker or claimant."},
             "head": {"type": "string", "minLength": 1, "description": "Span id of the quote or claim."},
             "tail": {"type": "string", "minLength": 1, "description": "Span id of the entity mention."},
             "provenance": {"$ref": "#/$defs/provenance"},
         },
-        "$defs": {"provenance": _provenance()},
+        "$defs": {"provenance": _provenance(decl)},
     }
 
 
@@ -195,15 +191,16 @@ def batch_header_schema() -> dict[str, Any]:
     }
 
 
-def batch_schema() -> dict[str, Any]:
+def batch_schema(decl: Declaration | None = None) -> dict[str, Any]:
     """One line of a JSONL batch (and of a corpus file): any record type."""
-    defs: dict[str, Any] = {"provenance": _provenance(), "batch": batch_header_schema()}
+    decl = decl or label_sets()
+    defs: dict[str, Any] = {"provenance": _provenance(decl), "batch": batch_header_schema()}
     doc = document_schema()
     defs["document"] = {k: v for k, v in doc.items() if k not in ("$schema", "$id")}
-    rel = relation_schema()
+    rel = relation_schema(decl)
     defs["relation"] = {k: v for k, v in rel.items() if k not in ("$schema", "$id", "$defs")}
     for layer in LAYERS:
-        s = span_schema(layer)
+        s = span_schema(layer, decl)
         defs[f"span-{layer}"] = {k: v for k, v in s.items() if k not in ("$schema", "$id", "$defs")}
     cases = [
         {
@@ -247,18 +244,14 @@ def batch_schema() -> dict[str, Any]:
     }
 
 
-def all_schemas() -> dict[str, dict[str, Any]]:
+def all_schemas(decl: Declaration | None = None) -> dict[str, dict[str, Any]]:
     """File name -> schema, for everything written to ``schema/``."""
+    decl = decl or label_sets()
     out = {
         "document.schema.json": document_schema(),
-        "relation.schema.json": relation_schema(),
-        "batch-record.schema.json": batch_schema(),
+        "relation.schema.json": relation_schema(decl),
+        "batch-record.schema.json": batch_schema(decl),
     }
     for layer in LAYERS:
-        out[f"span-{layer}.schema.json"] = span_schema(layer)
+        out[f"span-{layer}.schema.json"] = span_schema(layer, decl)
     return out
-
-
-@cache
-def record_validator() -> Draft202012Validator:
-    return Draft202012Validator(batch_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -8,11 +8,11 @@ import pytest
 
 from corpus_pkg.datasheet import render
 from corpus_pkg.project import current
-
-REPO_DIR = current().root
 from corpus_pkg.storage import load_corpus
 
-SEEDS = REPO_DIR.parent / "shared" / "seeds"
+REPO_DIR = current().root
+# The source texts, byte for byte as they were received, kept in the repository.
+SOURCES = REPO_DIR / "sources"
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,11 @@ def docs():
 
 
 def test_each_document_text_is_exactly_its_source_file(docs):
-    if not SEEDS.is_dir():
-        pytest.skip(f"source texts not found at {SEEDS}")
-    assert len(docs) == len(list(SEEDS.glob("*.txt"))) == 5
+    if not SOURCES.is_dir():
+        pytest.skip(f"source texts not found at {SOURCES}")
+    assert len(docs) == len(list(SOURCES.glob("*.txt"))) == 5
     for d in docs:
-        raw = (SEEDS / d.document.source_file).read_bytes()
+        raw = (SOURCES / d.document.source_file).read_bytes()
         assert d.document.text == raw.decode("utf-8")
         assert d.document.sha256 == hashlib.sha256(raw).hexdigest()
 

@@ -8,14 +8,36 @@ import json
 from helpers import write_corpus
 from hypothesis import given
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from strategies import corpora
 
 from corpus_pkg.jsonio import dumps
-from corpus_pkg.schema_check import explain, reference_path
-from corpus_pkg.schema_check import is_valid as fast_ok
+from corpus_pkg.schema_check import FORMATS, check, explain, is_valid, reference_path
 from corpus_pkg.storage import corpus_files, serialize
 from corpus_pkg.validate import validate_files
 
+URLS = [
+    "https://example.com/a?b=1#c",
+    "http://example.com",
+    "http://",
+    "ftp://example.com/f",
+    "mailto:kim@example.com",
+    "https://例え.jp/",
+    "http://example.com/a b",
+    "http://example.com/\n",
+    "http://example.com/#a#b",
+    "http://[::1",
+    "http://example.com/%zz",
+]
+DATE_TIMES = [
+    "2023-09-13T10:00:00Z",
+    "2023-09-13t10:00:00z",
+    "2023-09-13T23:59:60Z",
+    "2023-02-30T10:00:00Z",
+    "2023-09-13T10:00:00.5+09:00",
+    "2023-09-13T10:00:00Z\n",
+    "2023-09-13",
+]
 ODD_VALUES = [
     None,
     True,
@@ -41,6 +63,10 @@ ODD_VALUES = [
     "direct",
     "DATE",
     "gold",
+    "2023",
+    "٢٠٢٣",
+    *URLS,
+    *DATE_TIMES,
 ]
 
 
@@ -58,24 +84,45 @@ def mutated(draw, record):
     if action == "drop" and keys:
         del target[draw(st.sampled_from(keys))]
     elif action == "add":
-        target[draw(st.sampled_from(["extra", "score", "qid", "kind"]))] = draw(st.sampled_from(ODD_VALUES))
+        key = draw(st.sampled_from(["extra", "score", "qid", "kind", "url", "created", "dct"]))
+        target[key] = draw(st.sampled_from(ODD_VALUES))
     elif keys:
         target[draw(st.sampled_from(keys))] = draw(st.sampled_from(ODD_VALUES))
     return r
 
 
+BATCH_HEADER = {"record": "batch", "batch_id": "b1", "created": "2023-09-13T10:00:00Z", "against": {"x": "0" * 64}}
+
+
 @given(corpora(max_docs=2), st.data())
-def test_the_fast_schema_check_never_accepts_what_the_schema_rejects(docs, data):
-    records = [r for d in docs for r in (s.to_dict() for s in d.spans)] + [
-        r.to_dict() for d in docs for r in d.relations
-    ]
-    if not records:
-        return
+def test_the_compiled_check_never_accepts_what_jsonschema_rejects_and_reports_its_findings(docs, data):
+    records = [BATCH_HEADER]
+    for d in docs:
+        records.append(d.document.to_dict() | {"url": data.draw(st.sampled_from([None, URLS[0]]))})
+        records += [s.to_dict() for s in d.spans] + [r.to_dict() for r in d.relations]
     record = data.draw(st.sampled_from(records))
-    assert fast_ok(record) and not explain(record, "x", 1)
+    assert is_valid(record) and not explain(record, "x", 1)
     bad = data.draw(mutated(record))
-    if fast_ok(bad):
+    if is_valid(bad):
         assert explain(bad, "x", 1) == []
+    assert check(bad, "x", 1) == explain(bad, "x", 1)
+
+
+url_like = st.builds(
+    lambda scheme, rest: scheme + rest,
+    st.sampled_from(["http://", "https://", "HTTP://", "http:", "urn:", ""]),
+    st.text(alphabet="az09.-_~:/?#[]@!$&'()*+,;=% \n\\{}|^`\"<>ä例", max_size=20),
+)
+date_time_like = st.from_regex(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?\n?"
+)
+
+
+@given(st.one_of(url_like, st.sampled_from(URLS)), st.one_of(date_time_like, st.sampled_from(DATE_TIMES)))
+def test_the_compiled_validators_check_formats_as_jsonschema_does(url, date_time):
+    checker = Draft202012Validator.FORMAT_CHECKER
+    assert FORMATS["uri"](url) == checker.conforms(url, "uri")
+    assert FORMATS["date-time"](date_time) == checker.conforms(date_time, "date-time")
 
 
 def _as_tuples(report):
@@ -132,7 +179,8 @@ def test_a_float_offset_that_json_schema_calls_an_integer_is_refused():
         "suffix": " met Putin.",
         "provenance": {"annotator": "a", "tool": "t", "tool_version": "1", "status": "gold"},
     }
-    findings = explain(span, "x", 2)
+    assert not is_valid(span)
+    findings = check(span, "x", 2)
     assert [f.field for f in findings] == ["/start"] and "integer" in findings[0].message
     assert line
 

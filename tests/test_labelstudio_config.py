@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from corpus_pkg.labels import label_sets
-from corpus_pkg.labelstudio.config import CONTROLS, LABELS, TEXT, hotkeys, labeling_config, span_labels
+from corpus_pkg.labelstudio.config import LABELS, TEXT, attribute_controls, hotkeys, labeling_config, span_labels
 
 
 def _tree(xml: str) -> etree._Element:
@@ -42,8 +42,8 @@ def test_each_attribute_control_is_per_region_and_shown_only_for_its_layers_labe
     root = _tree(labeling_config())
     layers = span_labels()
     controls = {el.get("name"): el for el in root.iter("Choices", "TextArea")}
-    assert set(controls) == set(CONTROLS.values())
-    for (layer, _attribute), name in CONTROLS.items():
+    assert set(controls) == set(attribute_controls())
+    for name, (layer, _attribute) in attribute_controls().items():
         el = controls[name]
         assert el.get("perRegion") == "true" and el.get("toName") == TEXT
         shown_for = set(el.getparent().get("whenLabelValue").split(","))
@@ -63,11 +63,9 @@ def test_choices_offer_the_declared_values():
 def test_markup_in_labels_and_descriptions_cannot_inject_elements():
     evil = 'X"/><Label value="INJECTED'
     ls = label_sets()
-    tampered = dataclasses.replace(
-        ls,
-        entity_types=(*ls.entity_types, evil, "A&B<c>"),
-        descriptions={**ls.descriptions, "entity": {**ls.descriptions["entity"], evil: "</View><x a='1'>"}},
-    )
+    entity = ls.layers["entity"]
+    labels = {**entity.labels, evil: "</View><x a='1'>", "A&B<c>": ""}
+    tampered = dataclasses.replace(ls, layers={**ls.layers, "entity": dataclasses.replace(entity, labels=labels)})
     root = _tree(labeling_config(tampered))
     values = [el.get("value") for el in root.iter("Label")]
     assert evil in values and "A&B<c>" in values
@@ -88,7 +86,7 @@ def test_label_studio_accepts_the_config_and_rejects_a_broken_one(labelstudio_co
     client = labelstudio_conn.client
     project = client.projects.create(title=unique_title("config"), label_config=labeling_config())
     parsed = client.projects.get(project.id).parsed_label_config
-    assert set(parsed) == {LABELS, *CONTROLS.values()}
+    assert set(parsed) == {LABELS, *attribute_controls()}
     assert set(parsed[LABELS]["labels"]) == set(span_labels())
     # The same server refuses a config whose control points at no object tag: acceptance above means something.
     broken = '<View><Labels name="label" toName="nowhere"><Label value="A"/></Labels></View>'

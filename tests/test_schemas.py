@@ -35,8 +35,8 @@ def test_the_entity_schema_takes_its_labels_from_the_declaration():
     assert "PERSON" in label_sets().entity_types
 
 
-def test_format_checking_is_on_for_urls_in_documents():
-    from corpus_pkg.schemas import record_validator
+def test_format_checking_is_on_for_urls_in_documents_on_both_paths():
+    from corpus_pkg.schema_check import check, is_valid, reference_validator
 
     doc = {
         "record": "document",
@@ -45,7 +45,28 @@ def test_format_checking_is_on_for_urls_in_documents():
         "sha256": "0" * 64,
         "source_file": "x.txt",
         "language": "en",
-        "url": "not a url",
+        "url": "https://example.com/a b",
     }
-    errors = list(record_validator().iter_errors(doc))
-    assert any(list(e.path) == ["url"] for e in errors)
+    errors = list(reference_validator().iter_errors(doc))
+    assert any(list(e.path) == ["url"] and e.validator == "format" for e in errors)
+    assert not is_valid(doc)
+    assert [f.field for f in check(doc, "x.jsonl", 1)] == ["/url"]
+    assert is_valid(doc | {"url": "https://example.com/a%20b"})
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://example.com/a", "data:,x"])
+def test_a_document_url_must_be_http_or_https_on_both_paths(url):
+    from corpus_pkg.schema_check import check, is_valid
+
+    doc = {
+        "record": "document",
+        "doc_id": "x",
+        "text": "t",
+        "sha256": "0" * 64,
+        "source_file": "x.txt",
+        "language": "en",
+        "url": url,
+    }
+    assert not is_valid(doc)
+    assert [(f.rule, f.field) for f in check(doc, "x.jsonl", 1)] == [("schema", "/url")]
+    assert is_valid(doc | {"url": "http://example.com/a"}) and is_valid(doc | {"url": None})

@@ -117,3 +117,35 @@ def test_every_subcommand_has_help():
 
 def test_the_corpus_files_are_what_the_validator_reads():
     assert [p.name for p in corpus_files()] == sorted(p.name for p in (annotations_dir() / "corpus").glob("*.jsonl"))
+
+
+# Runs the CLI in-process, then prints which of the heavy schema libraries it imported.
+_IMPORTS_AFTER_VALIDATE = """
+import sys
+from corpus_pkg.cli import main
+try:
+    main(["validate", *sys.argv[1:]])
+except SystemExit as e:
+    code = e.code
+print("exit", code, "imported", sorted(m for m in ("jsonschema", "rfc3987_syntax") if m in sys.modules))
+"""
+
+
+def _heavy_imports(*args: str) -> str:
+    result = subprocess.run([sys.executable, "-c", _IMPORTS_AFTER_VALIDATE, *args], capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_validating_the_valid_corpus_never_imports_jsonschema_or_its_format_grammars():
+    assert _heavy_imports() == "exit 0 imported []"
+
+
+def test_a_record_the_compiled_validator_refuses_is_explained_by_jsonschema(corpus_copy):
+    path = sorted((corpus_copy / "corpus").glob("*.jsonl"))[0]
+    i, span = _first_span_line(path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[i] = json.dumps({**span, "label": "NOT_A_LABEL"}, ensure_ascii=False, sort_keys=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert _heavy_imports("--annotations", str(corpus_copy)) == "exit 1 imported ['jsonschema', 'rfc3987_syntax']"
+    result = run("validate", "--annotations", str(corpus_copy))
+    assert f"{path}:{i + 1}" in result.stdout and "[unknown-label]" in result.stdout and "NOT_A_LABEL" in result.stdout

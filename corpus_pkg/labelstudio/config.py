@@ -2,37 +2,22 @@
 
 One ``<Labels name="label">`` holds the entity types and the TIMEX3, QUOTE and
 CLAIM labels, so every span of every layer lives on the one ``<Text
-name="text">``. The span attributes are per-region controls shown when a region
-with the matching label is selected; relations carry the relation types.
-The XML is built with lxml so no label or description can inject markup.
+name="text">``. Each span attribute gets the per-region control its declaration
+names, shown when a region with the matching label is selected; relations
+carry the relation types. The XML is built with lxml so no label or description can inject markup.
 """
 
 from __future__ import annotations
 
 import string
+from typing import Any
 
 from lxml import etree
 
-from corpus_pkg.labels import LabelSets, label_sets
+from corpus_pkg.labels import Attribute, Declaration, label_sets
 
 TEXT = "text"
 LABELS = "label"
-# Control names of the per-region attributes: (layer, attribute) -> control name.
-CONTROLS: dict[tuple[str, str], str] = {
-    ("entity", "kind"): "entity_kind",
-    ("entity", "cluster"): "entity_cluster",
-    ("entity", "qid"): "entity_qid",
-    ("date", "type"): "timex_type",
-    ("date", "value"): "timex_value",
-    ("quote", "kind"): "quote_kind",
-    ("quote", "speaker_stated"): "quote_speaker_stated",
-    ("claim", "checkworthy"): "claim_checkworthy",
-    ("claim", "factuality"): "claim_factuality",
-    ("claim", "source"): "claim_source",
-}
-# Attributes edited in a TextArea (free text); the others are single Choices.
-TEXT_ATTRIBUTES = {("entity", "cluster"), ("entity", "qid"), ("date", "value")}
-BOOLEAN_ATTRIBUTES = {("quote", "speaker_stated"), ("claim", "checkworthy")}
 # Keys Label Studio's editor binds itself (u: unselect region).
 RESERVED_KEYS = {"u"}
 PALETTE = [
@@ -53,14 +38,29 @@ PALETTE = [
 ]
 
 
-def span_labels(ls: LabelSets | None = None) -> dict[str, str]:
+def span_labels(decl: Declaration | None = None) -> dict[str, str]:
     """Every span label -> its layer."""
-    ls = ls or label_sets()
-    out = {t: "entity" for t in ls.entity_types}
-    out[ls.date_label] = "date"
-    out[ls.quote_label] = "quote"
-    out[ls.claim_label] = "claim"
-    return out
+    decl = decl or label_sets()
+    return {label: layer for layer in decl.layers for label in decl.labels_for(layer)}
+
+
+def attribute_controls(decl: Declaration | None = None) -> dict[str, tuple[str, Attribute]]:
+    """Control name -> (layer, attribute) of every per-region attribute control, in config order."""
+    decl = decl or label_sets()
+    return {a.control: (layer, a) for layer, spec in decl.layers.items() for a in spec.attributes.values()}
+
+
+def choice_values(attribute: Attribute) -> list[str]:
+    """The Choice values of an enum or boolean attribute's control (strings get a TextArea instead)."""
+    return ["true", "false"] if attribute.kind == "boolean" else list(attribute.values)
+
+
+def to_choice(attribute: Attribute, value: Any) -> Any:
+    return ("true" if value else "false") if attribute.kind == "boolean" else value
+
+
+def from_choice(attribute: Attribute, choice: str) -> Any:
+    return choice == "true" if attribute.kind == "boolean" else choice
 
 
 def hotkeys(labels: list[str]) -> dict[str, str]:
@@ -75,46 +75,16 @@ def hotkeys(labels: list[str]) -> dict[str, str]:
     return out
 
 
-def _choice_values(layer: str, attribute: str, ls: LabelSets) -> list[str]:
-    if (layer, attribute) in BOOLEAN_ATTRIBUTES:
-        return ["true", "false"]
-    return list(
-        {
-            ("entity", "kind"): ls.entity_kinds,
-            ("date", "type"): ls.timex_types,
-            ("quote", "kind"): ls.quote_kinds,
-            ("claim", "factuality"): ls.factuality,
-            ("claim", "source"): ls.claim_sources,
-        }[(layer, attribute)]
-    )
-
-
-def _hint(layer: str, attribute: str, value: str, ls: LabelSets) -> str | None:
-    key = {
-        ("entity", "kind"): "entity_kind",
-        ("date", "type"): "timex_type",
-        ("quote", "kind"): "quote_kind",
-        ("claim", "factuality"): "factuality",
-        ("claim", "source"): "claim_source",
-    }.get((layer, attribute))
-    return ls.descriptions[key].get(value) if key else None
-
-
-def labeling_config(ls: LabelSets | None = None) -> str:
+def labeling_config(decl: Declaration | None = None) -> str:
     """The labeling config XML."""
-    ls = ls or label_sets()
-    by_label = span_labels(ls)
+    decl = decl or label_sets()
+    by_label = span_labels(decl)
     keys = hotkeys(list(by_label))
     view = etree.Element("View")
     header = etree.SubElement(view, "Header")
     header.set("value", "Select a span, press its label key; set the attributes of the selected region.")
     labels = etree.SubElement(view, "Labels", name=LABELS, toName=TEXT, choice="single")
-    hints = {
-        **ls.descriptions["entity"],
-        ls.date_label: "A TIMEX3 temporal expression.",
-        ls.quote_label: "Reported speech (PARC content).",
-        ls.claim_label: "A factual claim.",
-    }
+    hints = {label: hint for spec in decl.layers.values() for label, hint in spec.labels.items()}
     for i, (label, _layer) in enumerate(by_label.items()):
         el = etree.SubElement(labels, "Label", value=label, hotkey=keys[label], background=PALETTE[i % len(PALETTE)])
         if hints.get(label):
@@ -122,24 +92,22 @@ def labeling_config(ls: LabelSets | None = None) -> str:
     etree.SubElement(view, "Text", name=TEXT, value="$" + TEXT, granularity="symbol")
 
     relations = etree.SubElement(view, "Relations")
-    for rel in sorted(ls.relation_types):
+    for rel in sorted(decl.relation_types):
         etree.SubElement(relations, "Relation", value=rel)
 
-    for layer in ("entity", "date", "quote", "claim"):
+    for layer, spec in decl.layers.items():
         when = ",".join(lab for lab, lay in by_label.items() if lay == layer)
         box = etree.SubElement(view, "View", visibleWhen="region-selected", whenTagName=LABELS, whenLabelValue=when)
-        for (lay, attribute), name in CONTROLS.items():
-            if lay != layer:
-                continue
-            etree.SubElement(box, "Header", value=f"{layer} {attribute}", size="6")
-            common = {"name": name, "toName": TEXT, "perRegion": "true"}
-            if (layer, attribute) in TEXT_ATTRIBUTES:
+        for attribute in spec.attributes.values():
+            etree.SubElement(box, "Header", value=f"{layer} {attribute.name}", size="6")
+            common = {"name": attribute.control, "toName": TEXT, "perRegion": "true"}
+            if attribute.kind == "string":
                 etree.SubElement(box, "TextArea", maxSubmissions="1", editable="true", rows="1", **common)
                 continue
             ch = etree.SubElement(box, "Choices", choice="single", showInline="true", **common)
-            for value in _choice_values(layer, attribute, ls):
+            for value in choice_values(attribute):
                 c = etree.SubElement(ch, "Choice", value=value)
-                hint = _hint(layer, attribute, value, ls)
+                hint = attribute.values.get(value)
                 if hint:
                     c.set("hint", hint)
     return etree.tostring(view, pretty_print=True, encoding="unicode")

@@ -15,7 +15,7 @@ from typing import Any
 
 from corpus_pkg import ids
 from corpus_pkg.labels import label_sets
-from corpus_pkg.labelstudio.config import BOOLEAN_ATTRIBUTES, CONTROLS, LABELS, TEXT, TEXT_ATTRIBUTES, span_labels
+from corpus_pkg.labelstudio.config import LABELS, TEXT, attribute_controls, from_choice, span_labels, to_choice
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, Span, make_span, same_span
 
 TOOL = "label-studio"
@@ -32,10 +32,6 @@ RESTRICTIONS: dict[str, str] = {
     "ones) becomes the next free <doc_id>-<letter>NNN; relations follow the new id.",
     "qid-null": "An entity qid of null is not sent and reads back as absent.",
 }
-# Filled in when a region lacks the attribute (as in offset-free drafts).
-DEFAULTS: dict[tuple[str, str], Any] = {("entity", "kind"): "NAM"}
-
-_CONTROL_OF = {name: key for key, name in CONTROLS.items()}
 
 
 class ConvertError(ValueError):
@@ -63,6 +59,7 @@ def to_result(doc: AnnotatedDocument) -> list[dict[str, Any]]:
     """The annotation ``result`` holding every span, attribute and relation of ``doc``."""
     problems: list[str] = []
     out: list[dict[str, Any]] = []
+    controls = attribute_controls()
     d = doc.sorted()
     for s in d.spans:
         problem = _check_text(d.document, s.id, s.start, s.end, s.text)
@@ -79,11 +76,11 @@ def to_result(doc: AnnotatedDocument) -> list[dict[str, Any]]:
                 "value": {**where, "text": s.text, "labels": [s.label]},
             }
         )
-        for (layer, attribute), control in CONTROLS.items():
-            if layer != s.layer or s.attributes.get(attribute) is None:
+        for control, (layer, attribute) in controls.items():
+            value = s.attributes.get(attribute.name)
+            if layer != s.layer or value is None:
                 continue
-            value = s.attributes[attribute]
-            if (layer, attribute) in TEXT_ATTRIBUTES:
+            if attribute.kind == "string":
                 out.append(
                     {
                         "id": s.id,
@@ -94,14 +91,13 @@ def to_result(doc: AnnotatedDocument) -> list[dict[str, Any]]:
                     }
                 )
             else:
-                choice = ("true" if value else "false") if (layer, attribute) in BOOLEAN_ATTRIBUTES else value
                 out.append(
                     {
                         "id": s.id,
                         "from_name": control,
                         "to_name": TEXT,
                         "type": "choices",
-                        "value": {**where, "text": s.text, "choices": [choice]},
+                        "value": {**where, "text": s.text, "choices": [to_choice(attribute, value)]},
                     }
                 )
     for r in d.relations:
@@ -125,7 +121,7 @@ def _parse(
     document: Document, result: list[dict[str, Any]]
 ) -> tuple[dict[str, _Region], list[tuple], list[str], set[str]]:
     """Regions by id, raw relations (from, to, direction, labels), problems and the ids of refused regions."""
-    doc_id, layers = document.doc_id, span_labels()
+    doc_id, layers, controls = document.doc_id, span_labels(), attribute_controls()
     problems: list[str] = []
     regions: dict[str, _Region] = {}
     refused: set[str] = set()
@@ -160,7 +156,7 @@ def _parse(
         regions[rid] = _Region(rid, layers[labels[0]], labels[0], start, end, {})
     for item in extra:
         rid, control, value = str(item.get("id")), item.get("from_name"), item.get("value") or {}
-        key = _CONTROL_OF.get(control)
+        key = controls.get(control)
         region = regions.get(rid)
         if rid in refused:
             continue
@@ -173,10 +169,10 @@ def _parse(
         layer, attribute = key
         if layer != region.layer:
             continue  # left over from a label the editor changed; meaningless for the new one
-        if key in TEXT_ATTRIBUTES:
+        if attribute.kind == "string":
             texts = [t.strip() for t in value.get("text") or [] if isinstance(t, str) and t.strip()]
             if texts:
-                region.attributes[attribute] = texts[-1]
+                region.attributes[attribute.name] = texts[-1]
         else:
             choices = value.get("choices") or []
             if len(choices) != 1:
@@ -185,11 +181,12 @@ def _parse(
                     f"{control} needs one choice, has {choices}"
                 )
                 continue
-            region.attributes[attribute] = choices[0] == "true" if key in BOOLEAN_ATTRIBUTES else choices[0]
+            region.attributes[attribute.name] = from_choice(attribute, choices[0])
+    # A region without a control that has a declared default (as in offset-free drafts) gets the default.
     for region in regions.values():
-        for (layer, attribute), default in DEFAULTS.items():
-            if region.layer == layer:
-                region.attributes.setdefault(attribute, default)
+        for layer, attribute in controls.values():
+            if region.layer == layer and attribute.default is not None:
+                region.attributes.setdefault(attribute.name, attribute.default)
     return regions, relations, problems, refused
 
 
