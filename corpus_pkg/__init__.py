@@ -6,7 +6,7 @@ Hugging Face dataset. ``from corpus_pkg import load; load("quotes")``.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from corpus_pkg.version import __version__
 
 __all__ = ["__version__", "load"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from corpus_pkg import __version__
 from corpus_pkg.hf import (
     CONFIGS,
     DATASHEET,
@@ -24,6 +23,7 @@ from corpus_pkg.hf import (
 )
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import AnnotatedDocument
+from corpus_pkg.version import __version__
 
 
 def _size_category(n: int) -> str:

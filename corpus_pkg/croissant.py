@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus_pkg import __version__
+from corpus_pkg.version import __version__
 
 if TYPE_CHECKING:
     import pyarrow as pa

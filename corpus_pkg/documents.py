@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from corpus_pkg import __version__
 from corpus_pkg.anchor import resolve_draft
 from corpus_pkg.errors import InvalidData, UsageProblem
 from corpus_pkg.jsonio import decode_bytes, dumps_lines, write_atomic
@@ -15,6 +14,7 @@ from corpus_pkg.labels import LAYERS
 from corpus_pkg.model import AnnotatedDocument, Document
 from corpus_pkg.storage import document_path, open_input, read_document, write_documents, write_lock
 from corpus_pkg.validate import validate_documents
+from corpus_pkg.version import __version__
 
 
 def check_url(url: str | None) -> None:

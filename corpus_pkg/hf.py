@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus_pkg import __version__
 from corpus_pkg.labels import Attribute, Declaration, label_sets
 from corpus_pkg.model import AnnotatedDocument, Span
 from corpus_pkg.project import installed
+from corpus_pkg.version import __version__
 
 if TYPE_CHECKING:
     import datasets

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from corpus_pkg import __version__
 from corpus_pkg.project import Project
+from corpus_pkg.version import __version__
 
 
 def summarize(project: Project, echo: Callable[[str], None]) -> int:

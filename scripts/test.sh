@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test job: install everything the tests need (the package with its test extras,
 # Debian's Chromium for the browser test and PostgreSQL for Label Studio on
-# PostgreSQL, Label Studio in its own venv), then run ruff and the whole test
+# PostgreSQL, Label Studio in its own venv), then run ruff, the import layers and the whole test
 # suite. Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +21,6 @@ fi
 .venv/bin/python -m corpus_pkg ls server install
 .venv/bin/ruff check corpus_pkg tests scripts benchmarks
 .venv/bin/ruff format --check corpus_pkg tests scripts benchmarks
+.venv/bin/lint-imports   # the layers in pyproject.toml [tool.importlinter]
 .venv/bin/python -m corpus_pkg schema
 HF_HUB_OFFLINE=1 .venv/bin/python -m pytest "$@"

@@ -306,3 +306,48 @@ def test_garbage_in_a_label_studio_export_gives_findings_not_a_traceback(root, t
     result = corpus("validate", str(path), "--annotations", str(root))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "[label-studio]" in result.stdout
+
+
+def test_many_merges_at_once_land_every_span_exactly_once_with_unique_ids(root, tmp_path):
+    """Eight merges started together, each with its own words of one text: the lock serialises them."""
+    longer = Document.from_text(
+        "gamma", " ".join(f"Word{i} Name{i} met Other{i} at Place{i}." for i in range(8)), "gamma.txt"
+    )
+    write_document(AnnotatedDocument(longer), root)
+    batches = []
+    for i in range(8):
+        records = [
+            span(longer, f"b{i}-a", f"Name{i}", cluster=f"name-{i}", kind="NAM").to_dict(),
+            span(longer, f"b{i}-b", f"Place{i}", label="GPE", cluster=f"place-{i}", kind="NAM").to_dict(),
+        ]
+        batches.append(write_batch(tmp_path / f"batch{i}.jsonl", records))
+    cmd = [sys.executable, "-m", "corpus_pkg", "merge"]
+    procs = [
+        subprocess.Popen([*cmd, str(b), "--annotations", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for b in batches
+    ]
+    outcomes = [(p.wait(timeout=300), p.stdout.read().decode(), p.stderr.read().decode()) for p in procs]
+    assert all(code == 0 for code, _, _ in outcomes), outcomes
+    (gamma,) = [d for d in load_corpus(root) if d.doc_id == "gamma"]
+    assert sorted(s.text for s in gamma.spans) == sorted(
+        [f"Name{i}" for i in range(8)] + [f"Place{i}" for i in range(8)]
+    )
+    assert len({s.id for s in gamma.spans}) == 16
+    assert corpus("validate", "--annotations", str(root)).returncode == 0
+    assert not [p for p in root.rglob("*") if p.name.endswith((".tmp", ".merge-tmp")) or p.name == JOURNAL]
+
+
+def test_a_merge_that_cannot_get_the_lock_in_time_refuses_and_a_retry_succeeds(root, tmp_path):
+    from filelock import FileLock
+
+    from corpus_pkg.storage import LOCK_FILE
+
+    batch = good_batch(root, tmp_path)
+    before = snapshot(root)
+    with FileLock(str(root / LOCK_FILE)):
+        refused = corpus("merge", str(batch), "--annotations", str(root), env={"CORPUS_LOCK_TIMEOUT": "1"})
+    assert refused.returncode == 2
+    assert "waiting up to 1 s" in refused.stderr and "nothing was written" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert snapshot(root) == before
+    assert corpus("merge", str(batch), "--annotations", str(root)).returncode == 0

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 import click
 
-from corpus_pkg import __version__
 from corpus_pkg.project import Project, ProjectError, discover, using
+from corpus_pkg.version import __version__
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from corpus_pkg import __version__
 from corpus_pkg.errors import CorpusError
 from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
@@ -63,6 +62,7 @@ from corpus_pkg.model import AnnotatedDocument, Span
 from corpus_pkg.project import annotations_dir
 from corpus_pkg.storage import serialize, write_document, write_lock
 from corpus_pkg.validate import load_valid_corpus
+from corpus_pkg.version import __version__
 
 EXIT_INVALID, EXIT_USAGE = 1, 2
 IMPORT_CHUNK = 200
