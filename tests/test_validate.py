@@ -1,0 +1,238 @@
+"""Every rule of the rules table, each shown failing on the smallest input that breaks it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from strategies import PROV
+
+from corpus_pkg.batches import validate_batch
+from corpus_pkg.findings import RULES
+from corpus_pkg.jsonio import dumps, dumps_lines
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, make_span
+from corpus_pkg.storage import document_path, write_document
+from corpus_pkg.validate import Report, validate_corpus
+
+TEXT = "Kim Jong Un met Vladimir Putin on 13 September 2023. Putin said “we will help” to e\u0301lite guests."
+
+
+def _span(doc: Document, sid: str, text: str, layer: str = "entity", label: str = "PERSON", **attrs):
+    start = doc.text.index(text)
+    defaults = {
+        "entity": {"kind": "NAM", "cluster": "x"},
+        "date": {"type": "DATE", "value": "2023-09-13"},
+        "quote": {"kind": "direct", "speaker_stated": True},
+    }
+    return make_span(
+        doc,
+        id=sid,
+        layer=layer,
+        start=start,
+        end=start + len(text),
+        label=label,
+        attributes={**defaults[layer], **attrs},
+        provenance=PROV,
+    )
+
+
+def valid() -> AnnotatedDocument:
+    doc = Document.from_text("alpha", TEXT, "alpha.txt")
+    kim = _span(doc, "alpha-e001", "Kim Jong Un", cluster="kim-jong-un")
+    putin = _span(doc, "alpha-e002", "Vladimir Putin", cluster="vladimir-putin")
+    date = _span(doc, "alpha-d001", "13 September 2023", "date", "TIMEX3")
+    quote = _span(doc, "alpha-q001", "we will help", "quote", "QUOTE")
+    said = Relation("alpha-r001", "alpha", "speaker", quote.id, putin.id, PROV)
+    return AnnotatedDocument(doc, [kim, putin, date, quote], [said])
+
+
+def corpus(tmp: Path, doc: AnnotatedDocument | None = None) -> Path:
+    root = tmp / "annotations"
+    write_document(doc or valid(), root)
+    return root
+
+
+def edit_line(path: Path, n: int, change: Callable[[dict], dict]) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[n - 1] = dumps(change(json.loads(lines[n - 1])))
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def line_of(doc: AnnotatedDocument, sid: str) -> int:
+    """The 1-based line of a record in the stored file (the document is line 1, then spans, then relations)."""
+    d = doc.sorted()
+    return 2 + [r.id for r in [*d.spans, *d.relations]].index(sid)
+
+
+def with_span(sid: str, **changes):
+    doc = valid()
+    return replace(doc, spans=[replace(s, **changes) if s.id == sid else s for s in doc.spans])
+
+
+def corpus_case(make: Callable[[Path], Path]) -> Callable[[Path], Report]:
+    return lambda tmp: validate_corpus(make(tmp))
+
+
+def batch_case(records: Callable[[], list[dict]], suffix: str = ".jsonl") -> Callable[[Path], Report]:
+    def run(tmp: Path) -> Report:
+        root = corpus(tmp)
+        path = tmp / f"batch{suffix}"
+        path.write_text(dumps_lines(records()) if suffix == ".jsonl" else json.dumps(records()), encoding="utf-8")
+        return validate_batch(path, root, plan=False)[0]
+
+    return run
+
+
+def _file_edit(sid: str, change: Callable[[dict], dict]) -> Callable[[Path], Report]:
+    def run(tmp: Path) -> Report:
+        root = corpus(tmp)
+        edit_line(document_path("alpha", root), line_of(valid(), sid), change)
+        return validate_corpus(root)
+
+    return run
+
+
+def _other_text() -> Document:
+    return Document.from_text("alpha", "Breaking: " + TEXT, "alpha.txt")
+
+
+def _moved_records(findable: bool) -> list[dict]:
+    old = _other_text()
+    quoted = "Putin said" if findable else "Breaking:"
+    spans = [_span(old, "b-1", quoted, cluster="x")]
+    header = {"record": "batch", "batch_id": "old", "against": {"alpha": old.sha256}}
+    out = [header, *(s.to_dict() for s in spans)]
+    if not findable:
+        out[1] = out[1] | {"prefix": "", "suffix": " no such context"}
+    return out
+
+
+def _truncated_line(tmp: Path) -> Report:
+    path = tmp / "b.jsonl"
+    path.write_text('{"record": "span", "id": \n', encoding="utf-8")
+    return validate_batch(path, corpus(tmp), plan=False)[0]
+
+
+def _label_studio_export() -> list[dict]:
+    return [{"data": {"doc_id": "alpha", "text": TEXT}, "annotations": [{"result": [{"type": "labels"}]}]}]
+
+
+def _cross_document_relation() -> AnnotatedDocument:
+    doc = valid()
+    return replace(doc, relations=[replace(doc.relations[0], tail="beta-e001")])
+
+
+CASES: dict[str, Callable[[Path], Report]] = {
+    "io": lambda tmp: validate_batch(tmp / "missing.jsonl", corpus(tmp), plan=False)[0],
+    "json": _truncated_line,
+    "schema": _file_edit("alpha-e001", lambda r: r | {"extra": 1}),
+    "unknown-label": _file_edit("alpha-e001", lambda r: r | {"label": "PERSONA"}),
+    "sha256": corpus_case(
+        lambda tmp: corpus(tmp, replace(valid(), document=replace(valid().document, sha256="0" * 64)))
+    ),
+    "duplicate-document": batch_case(lambda: [Document.from_text("beta", "Seoul.", "b.txt").to_dict()] * 2),
+    "duplicate-id": corpus_case(lambda tmp: corpus(tmp, with_span("alpha-e002", id="alpha-e001"))),
+    "unknown-document": batch_case(lambda: [valid().spans[0].to_dict() | {"doc_id": "nowhere"}]),
+    "offset-range": _file_edit("alpha-e001", lambda r: r | {"end": 10_000}),
+    "text-mismatch": _file_edit("alpha-e001", lambda r: r | {"text": "Kim Jong U🙂"}),
+    "stale-text": batch_case(lambda: _moved_records(findable=False)),
+    "whitespace-edge": corpus_case(
+        lambda tmp: corpus(
+            tmp,
+            replace(
+                valid(),
+                spans=[
+                    *valid().spans,
+                    make_span(
+                        valid().document,
+                        id="alpha-e003",
+                        layer="entity",
+                        start=TEXT.index(" guests"),
+                        end=TEXT.index(" guests") + len(" guests"),
+                        label="NORP",
+                        attributes={"kind": "NOM", "cluster": "guests"},
+                        provenance=PROV,
+                    ),
+                ],
+            ),
+        )
+    ),
+    "grapheme-split": corpus_case(
+        lambda tmp: corpus(
+            tmp,
+            replace(
+                valid(),
+                spans=[
+                    *valid().spans,
+                    make_span(
+                        valid().document,
+                        id="alpha-e003",
+                        layer="entity",
+                        start=TEXT.index("e\u0301lite"),
+                        end=TEXT.index("e\u0301lite") + 1,
+                        label="NORP",
+                        attributes={"kind": "NOM", "cluster": "e"},
+                        provenance=PROV,
+                    ),
+                ],
+            ),
+        )
+    ),
+    "context-mismatch": _file_edit("alpha-e002", lambda r: r | {"prefix": "nothing like it "}),
+    "overlap": corpus_case(
+        lambda tmp: corpus(
+            tmp,
+            replace(
+                valid(),
+                spans=[*valid().spans, _span(valid().document, "alpha-e003", "Jong Un met", cluster="y")],
+            ),
+        )
+    ),
+    "timex-value": corpus_case(
+        lambda tmp: corpus(tmp, with_span("alpha-d001", attributes={"type": "DATE", "value": "2023-02-30"}))
+    ),
+    "dangling-relation": corpus_case(
+        lambda tmp: corpus(tmp, replace(valid(), relations=[replace(valid().relations[0], tail="alpha-e099")]))
+    ),
+    "relation-document": corpus_case(lambda tmp: corpus(tmp, _cross_document_relation())),
+    "relation-layer": corpus_case(
+        lambda tmp: corpus(tmp, replace(valid(), relations=[replace(valid().relations[0], tail="alpha-d001")]))
+    ),
+    "attribution": corpus_case(lambda tmp: corpus(tmp, replace(valid(), relations=[]))),
+    "duplicate-span": batch_case(lambda: [valid().spans[0].to_dict() | {"id": "b-1"}]),
+    "moved": batch_case(lambda: _moved_records(findable=True)),
+    "id-format": corpus_case(lambda tmp: corpus(tmp, with_span("alpha-e002", id="alpha-x2"))),
+    "label-studio": batch_case(_label_studio_export, suffix=".json"),
+}
+
+
+def test_every_rule_in_the_rules_table_has_a_failing_case():
+    assert sorted(CASES) == sorted(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_rule_fails_on_its_own_case_with_a_located_finding(tmp_path, rule):
+    report = CASES[rule](tmp_path)
+    hits = [f for f in report.findings if f.rule == rule]
+    assert hits, [f.render() for f in report.findings]
+    for f in hits:
+        assert f.file, f.render()
+        assert f.message, f.render()
+
+
+def test_the_valid_document_of_these_cases_validates(tmp_path):
+    report = validate_corpus(corpus(tmp_path))
+    assert report.findings == []
+
+
+def test_a_span_that_keeps_its_id_but_changes_its_text_is_not_a_duplicate(tmp_path):
+    root = corpus(tmp_path)
+    span = valid().spans[0].to_dict()
+    path = tmp_path / "b.jsonl"
+    path.write_text(dumps_lines([span | {"text": span["text"] + "🙂"}]), encoding="utf-8")
+    report = validate_batch(path, root, plan=False)[0]
+    assert [f.rule for f in report.errors] == ["text-mismatch"]
+    assert not [f for f in report.findings if f.rule == "duplicate-span"]
