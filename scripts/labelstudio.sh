@@ -24,8 +24,8 @@ fi
 PY=.venv/bin/python
 PROJECT="${LABEL_STUDIO_PROJECT:-Summit corpus}"
 case "${1:-}" in
-  start) shift; "$PY" -m corpus_pkg ls server install && exec "$PY" -m corpus_pkg ls server start "$@" ;;
-  install|stop|status) cmd="$1"; shift; exec "$PY" -m corpus_pkg ls server "$cmd" "$@" ;;
-  push|pull|agreement) cmd="$1"; shift; exec "$PY" -m corpus_pkg ls "$cmd" --project "$PROJECT" "$@" ;;
+  start) shift; "$PY" -m corpus_pkg labelstudio server install && exec "$PY" -m corpus_pkg labelstudio server start "$@" ;;
+  install|stop|status) cmd="$1"; shift; exec "$PY" -m corpus_pkg labelstudio server "$cmd" "$@" ;;
+  push|pull|agreement) cmd="$1"; shift; exec "$PY" -m corpus_pkg labelstudio "$cmd" --project "$PROJECT" "$@" ;;
   *) echo "usage: $0 start|push|pull|agreement|status|stop|install [options]" >&2; exit 2 ;;
 esac

@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-.venv/bin/python -m corpus_pkg ls server install
+.venv/bin/python -m corpus_pkg labelstudio server install
 .venv/bin/ruff check corpus_pkg tests scripts benchmarks
 .venv/bin/ruff format --check corpus_pkg tests scripts benchmarks
 .venv/bin/lint-imports   # the layers in pyproject.toml [tool.importlinter]
