@@ -11,10 +11,15 @@ from corpus_pkg.anchor import resolve_draft
 from corpus_pkg.jsonio import decode_bytes, dumps_lines, write_atomic
 from corpus_pkg.model import AnnotatedDocument, Document
 from corpus_pkg.storage import Located, document_path, load_corpus, parse, read_lines, serialize, write_document
+from corpus_pkg.urls import WEB_SCHEMES, web_url
 from corpus_pkg.validate import validate_records
 
 
 def add_document(source: Path, doc_id: str, root: Path | None = None, **meta: str | None) -> Path:
+    url = meta.get("url")
+    if url is not None and not web_url(url):
+        # Pages link the source URL: a javascript: or data: URL would run in the reader's browser.
+        raise ValueError(f"url {url!r}: a document URL must be an absolute {' or '.join(WEB_SCHEMES)} URL")
     text, problem = decode_bytes(source.read_bytes())
     if problem:
         raise ValueError(f"{source}: {problem}")
