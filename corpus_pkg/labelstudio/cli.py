@@ -38,7 +38,9 @@ _annotations = click.option(
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    from corpus_pkg.labelstudio.credentials import redact
+
+    click.echo(f"error: {redact(message)}", err=True)
     sys.exit(code)
 
 
@@ -159,9 +161,10 @@ def push(title: str, as_predictions: bool, annotations: Path | None, url: str | 
     click.echo(
         f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, {s.unchanged} unchanged"
     )
+    from corpus_pkg.labelstudio.credentials import redact
     from corpus_pkg.labelstudio.sync import resolve
 
-    click.echo(f"annotate at {resolve(url, api_key)[0].rstrip('/')}/projects/{s.project_id}/data")
+    click.echo(redact(f"annotate at {resolve(url, api_key)[0].rstrip('/')}/projects/{s.project_id}/data"))
 
 
 @ls.command()

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_pkg.labelstudio.credentials import redact, remember
 from corpus_pkg.paths import REPO_DIR
 
 LS_VERSION = "1.23.2"
@@ -65,6 +66,10 @@ sys.stdout.write(LSAPIToken.for_user(user).get_full_jwt())
 
 class ServerError(Exception):
     """Label Studio cannot be installed, started, reached or stopped."""
+
+    def __init__(self, message: str) -> None:
+        # Messages quote the server's log and subprocess output, which may hold the password or a token.
+        super().__init__(redact(message))
 
 
 @dataclass(frozen=True)
@@ -284,6 +289,7 @@ def start(
     if not password:
         password = secrets.token_urlsafe(18)
         _write_secret(pw_path, password)
+    remember(password)
     env = server_env(data)
     # Credentials go through the environment, not argv, so `ps` does not show them.
     env["LABEL_STUDIO_USERNAME"] = email
@@ -335,6 +341,7 @@ def create_token(email: str, data: Path, venv: Path | None = None) -> str:
         [str(_bin("python", venv)), "-c", _TOKEN_SCRIPT, email], capture_output=True, text=True, env=env, cwd=data
     )
     token = out.stdout.strip()
+    remember(token)
     if out.returncode != 0 or token.count(".") != 2:
         tail = "\n".join(out.stderr.strip().splitlines()[-10:])
         raise ServerError(f"could not create an API token for {email} (exit {out.returncode}):\n{tail}")

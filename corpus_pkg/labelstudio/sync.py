@@ -48,6 +48,7 @@ from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.config import labeling_config
 from corpus_pkg.labelstudio.convert import TOOL, ConvertError, content_key, from_result, task_data, to_result
+from corpus_pkg.labelstudio.credentials import redact, remember, remember_client, shorten
 from corpus_pkg.model import AnnotatedDocument, Provenance, Span
 from corpus_pkg.paths import annotations_dir
 from corpus_pkg.storage import Located, load_corpus, serialize, write_document
@@ -61,7 +62,7 @@ class SyncError(Exception):
     """A sync that cannot go on; ``exit_code`` 1 for invalid data or a conflict, 2 for usage, I/O, server."""
 
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.exit_code = exit_code
 
 
@@ -104,10 +105,12 @@ def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, st
             path = server.token_file(parsed.port)
             if path.exists():
                 key = path.read_text(encoding="utf-8").strip() or None
+    remember(key)
     return url, key
 
 
 def connect(url: str | None = None, api_key: str | None = None) -> Connection:
+    import httpx
     from label_studio_sdk import LabelStudio
     from label_studio_sdk.core.api_error import ApiError
 
@@ -120,31 +123,37 @@ def connect(url: str | None = None, api_key: str | None = None) -> Connection:
             "no Label Studio API key: pass --api-key, set LABEL_STUDIO_API_KEY, or start the local "
             "server with `corpus ls server start`, which writes its token file"
         )
-    client = LabelStudio(base_url=url, api_key=key, timeout=120)
+    # The SDK raises ApiError (status 401) from the constructor for an expired or expiry-less JWT.
     try:
+        client = LabelStudio(base_url=url, api_key=key, timeout=120)
         me = client.users.whoami()
     except ApiError as e:
+        # `from None`: the ApiError's own text holds the response's headers and body, which may echo the key.
         if e.status_code in (401, 403):
             raise SyncError(
                 f"Label Studio refused the API key ({e.status_code}) at {url}: use a Personal Access "
                 "Token of this server (Account & Settings, or the token file of corpus ls server)"
-            ) from e
-        raise SyncError(f"Label Studio at {url} answered {e.status_code} to whoami") from e
+            ) from None
+        raise SyncError(f"Label Studio at {url} answered {e.status_code} to whoami") from None
+    except httpx.HTTPError as e:
+        raise SyncError(f"lost the connection to Label Studio at {url}: {redact(str(e))}") from None
+    remember_client(client)
     return Connection(client, url, version, me.id, me.email or me.username or str(me.id))
 
 
 def _api(what: str, call: Callable[[], Any]) -> Any:
-    """Run one API call; server errors become SyncErrors that say what failed."""
+    """Run one API call; server errors become SyncErrors that say what failed, with every credential redacted."""
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
+    # `from None` below: the SDK's exception text holds the raw response (headers, body) that may echo a token.
     try:
         return call()
     except ApiError as e:
         body = e.body if isinstance(e.body, str | dict | list) else ""
-        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {str(body)[:400]}") from e
+        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {shorten(redact(str(body)))}") from None
     except httpx.HTTPError as e:
-        raise SyncError(f"lost the connection to Label Studio while trying to {what}: {e}") from e
+        raise SyncError(f"lost the connection to Label Studio while trying to {what}: {redact(str(e))}") from None
 
 
 # -- project, tasks, state ----------------------------------------------------------------------------------

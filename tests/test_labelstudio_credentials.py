@@ -1,0 +1,127 @@
+"""No credential reaches a message: server answers that echo headers or bodies are redacted before they are shown."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from label_studio_sdk.core.api_error import ApiError
+
+from corpus_pkg.labelstudio import credentials
+from corpus_pkg.labelstudio.credentials import REDACTED, redact, remember, remember_client
+from corpus_pkg.labelstudio.server import ServerError
+from corpus_pkg.labelstudio.sync import SyncError, _api
+
+# Shaped like Label Studio's: a Personal Access Token (a JWT refresh token), the access token the SDK
+# exchanges it for, and a legacy 40-hex token.
+PAT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJlLW9mLXRoZS1wYXQ"
+ACCESS = "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.YWNjZXNzLXNpZ25hdHVyZQ"
+LEGACY = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(credentials, "_known", set())
+
+
+def echoed_request(token: str, scheme: str = "Bearer") -> str:
+    """What a misconfigured proxy answers: the request it got, headers and body, as text."""
+    return (
+        "<html><body><h1>502 Bad Gateway</h1><pre>"
+        "POST /api/projects/1/import HTTP/1.1\r\n"
+        "Host: 127.0.0.1:8080\r\n"
+        f"Authorization: {scheme} {token}\r\n"
+        "User-Agent: label_studio_sdk/2.1.2\r\n\r\n"
+        f'{{"refresh": "{token}"}}</pre></body></html>'
+    )
+
+
+def assert_no_part_of(token: str, text: str) -> None:
+    for i in range(len(token) - 7):
+        assert token[i : i + 8] not in text, f"{token[i : i + 8]!r} of the token is in {text!r}"
+
+
+@pytest.mark.parametrize("token", [PAT, ACCESS, LEGACY])
+def test_a_remembered_token_is_redacted_wherever_it_appears(token):
+    remember(token)
+    out = redact(f"body: {token} and again {token[::-1]} then {token}!")
+    assert token not in out and out.count(REDACTED) == 2
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Token"])
+def test_an_echoed_authorization_header_and_request_body_are_redacted_even_for_an_unknown_token(scheme):
+    out = redact(echoed_request(LEGACY, scheme))
+    assert_no_part_of(LEGACY, out)
+    assert "Authorization: " + REDACTED in out
+    assert "Host: 127.0.0.1:8080" in out and "502 Bad Gateway" in out
+
+
+def test_headers_echoed_as_json_or_as_a_python_repr_are_redacted():
+    for text in (
+        f'{{"headers": {{"Authorization": "Token {LEGACY}", "X-Api-Key": "{LEGACY}", "Cookie": "sessionid=ab"}}}}',
+        str({"headers": {"authorization": f"Bearer {LEGACY}", "Proxy-Authorization": "Basic dXNlcjpwYXNzd29yZA=="}}),
+    ):
+        out = redact(text)
+        assert_no_part_of(LEGACY, out)
+        assert "dXNlcjpwYXNzd29yZA" not in out and "sessionid" not in out
+
+
+def test_a_jwt_and_the_password_in_a_url_are_redacted_and_ordinary_text_is_kept():
+    out = redact(f"at http://admin:hunter22@127.0.0.1:8080/api: token {ACCESS} expired")
+    assert "hunter22" not in out and ACCESS not in out
+    assert out == f"at http://{REDACTED}@127.0.0.1:8080/api: token {REDACTED} expired"
+    for plain in (
+        "Label Studio refused to list tasks (404): Token is invalid for project 3",
+        "region t-e001 ('Basic agreement on military cooperation'): needs exactly one known label",
+    ):
+        assert redact(plain) == plain
+
+
+def test_the_key_and_access_token_of_an_sdk_client_are_remembered():
+    class Tokens:
+        _api_key, _access_token = LEGACY, "a-fresh-access-token-value"
+
+    class Wrapper:
+        _tokens_client = Tokens()
+
+    class Client:
+        _client_wrapper = Wrapper()
+
+    remember_client(Client())
+    assert redact(f"{LEGACY} / a-fresh-access-token-value") == f"{REDACTED} / {REDACTED}"
+    remember_client(object())  # a client without those attributes changes nothing
+
+
+def test_api_turns_an_sdk_error_whose_body_echoes_the_token_into_a_message_without_it():
+    remember(PAT)
+    # The token sits where a 400-character cut would have split it, leaving a piece no pattern recognizes.
+    body = "x" * 370 + echoed_request(PAT).replace("Authorization", "Authorisation-Echo")
+
+    def call():
+        raise ApiError(status_code=502, headers={"authorization": f"Bearer {ACCESS}"}, body=body)
+
+    with pytest.raises(SyncError) as info:
+        _api("import tasks", call)
+    message = str(info.value)
+    assert message.startswith("Label Studio refused to import tasks (502): xxx")
+    assert_no_part_of(PAT, message)
+    # A traceback would print the SDK error, whose text holds the raw response: it is not chained.
+    assert info.value.__suppress_context__ and info.value.__cause__ is None
+
+
+def test_api_turns_a_dict_body_and_a_connection_error_into_messages_without_the_token():
+    def refused():
+        raise ApiError(status_code=401, body={"detail": "bad", "echo": {"Authorization": f"Token {LEGACY}"}})
+
+    def lost():
+        raise httpx.ConnectError(f"proxy said: Authorization: Bearer {LEGACY}")
+
+    for call in (refused, lost):
+        with pytest.raises(SyncError) as info:
+            _api("list tasks", call)
+        assert_no_part_of(LEGACY, str(info.value))
+
+
+def test_server_and_sync_errors_never_hold_a_remembered_password():
+    remember("generated-admin-password")
+    for error in (ServerError("log: password=generated-admin-password"), SyncError("x generated-admin-password")):
+        assert "generated-admin-password" not in str(error)
