@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import httpx
 import pytest
+from click.testing import CliRunner
+from helpers import write_corpus
 from label_studio_sdk.core.api_error import ApiError
 
-from corpus_pkg.labelstudio import credentials
-from corpus_pkg.labelstudio.credentials import REDACTED, redact, remember, remember_client
+from corpus_pkg.cli import main
+from corpus_pkg.labelstudio import credentials, server
+from corpus_pkg.labelstudio.credentials import (
+    REDACTED,
+    InsecureFileError,
+    read_secret,
+    redact,
+    remember,
+    remember_client,
+    write_secret,
+)
 from corpus_pkg.labelstudio.server import ServerError
-from corpus_pkg.labelstudio.sync import SyncError, _api
+from corpus_pkg.labelstudio.sync import SyncError, _api, resolve
+from corpus_pkg.model import AnnotatedDocument, Document
 
 # Shaped like Label Studio's: a Personal Access Token (a JWT refresh token), the access token the SDK
 # exchanges it for, and a legacy 40-hex token.
@@ -125,3 +141,75 @@ def test_server_and_sync_errors_never_hold_a_remembered_password():
     remember("generated-admin-password")
     for error in (ServerError("log: password=generated-admin-password"), SyncError("x generated-admin-password")):
         assert "generated-admin-password" not in str(error)
+
+
+# -- secret files -------------------------------------------------------------------------------------------
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_a_secret_file_is_private_from_its_first_byte_even_when_it_replaces_a_readable_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
+) -> None:
+    path = tmp_path / "state" / "8080.token"
+    path.parent.mkdir()
+    path.write_text("old", encoding="utf-8")
+    path.chmod(0o644)
+    seen: list[int] = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        seen.append(mode(Path(src)))  # the file that holds the secret before it gets its name
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    old_umask = os.umask(umask)
+    try:
+        write_secret(path, LEGACY)
+    finally:
+        os.umask(old_umask)
+    assert seen == [0o600]
+    assert mode(path) == 0o600 and path.read_text(encoding="utf-8") == LEGACY
+    assert sorted(p.name for p in path.parent.iterdir()) == ["8080.token"], "no temporary file is left"
+
+
+def test_a_private_secret_file_is_read_and_its_value_redacted_from_then_on(tmp_path: Path) -> None:
+    path = tmp_path / "8080.token"
+    write_secret(path, LEGACY + "\n")
+    assert read_secret(path) == LEGACY
+    assert redact(f"key {LEGACY}") == f"key {REDACTED}"
+    assert read_secret(tmp_path / "missing.token") is None
+
+
+@pytest.mark.parametrize("bits", [0o640, 0o604, 0o660, 0o602])
+def test_a_secret_file_other_users_can_open_is_refused_with_the_fix(tmp_path: Path, bits: int) -> None:
+    path = tmp_path / "8080.token"
+    path.write_text(LEGACY, encoding="utf-8")
+    path.chmod(bits)
+    with pytest.raises(InsecureFileError) as info:
+        read_secret(path)
+    assert str(path) in str(info.value) and f"chmod 600 {path}" in str(info.value)
+    assert LEGACY not in str(info.value)
+
+
+def test_the_local_token_file_is_refused_when_others_can_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    path = server.token_file(18080)
+    write_secret(path, LEGACY)
+    assert resolve("http://127.0.0.1:18080") == ("http://127.0.0.1:18080", LEGACY)
+    path.chmod(0o644)
+    with pytest.raises(SyncError) as info:
+        resolve("http://127.0.0.1:18080")
+    assert info.value.exit_code == 2 and f"chmod 600 {path}" in str(info.value)
+    root = write_corpus(tmp_path / "annotations", [AnnotatedDocument(Document.from_text("t-doc", "Text.", "t.txt"))])
+    result = CliRunner().invoke(
+        main, ["ls", "pull", "--project", "p", "--url", "http://127.0.0.1:18080", "--annotations", str(root)]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"chmod 600 {path}" in result.output and "Traceback" not in result.output

@@ -1,4 +1,5 @@
-"""Credentials of the Label Studio connection, kept out of every message we print, raise or log.
+"""Credentials of the Label Studio connection: kept out of every message we print, raise or log, and
+stored in files only their owner can read.
 
 Server answers and exceptions can carry a credential back to us: a proxy that
 echoes request headers, an error page that repeats the request body (the token
@@ -7,11 +8,18 @@ refresh sends the Personal Access Token in it), a URL with a password in it.
 anything shaped like one: an ``Authorization``-like header's value, a
 ``Bearer``/``Token`` credential, a JWT, the user-info part of a URL and a
 credential-named JSON field.
+
+Token, password and key files are created mode 0600 (never written first and
+restricted after), and a file that other users can open is refused, not used.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import tempfile
+from pathlib import Path
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -73,3 +81,48 @@ def redact(text: str, *secrets: str | None) -> str:
 def shorten(text: str, limit: int = 400) -> str:
     """At most ``limit`` characters of an already redacted text (redact first: a cut token no longer matches)."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+class InsecureFileError(Exception):
+    """A secret file that users other than its owner may read or change."""
+
+
+def write_secret(path: Path, value: str) -> None:
+    """Write ``value`` to ``path``, readable and writable by its owner only from the first byte on.
+
+    The value goes to a new file made 0600 beside ``path``, which then replaces it: opening an
+    existing file with O_TRUNC would keep that file's older, wider mode.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # mkstemp creates the file with O_EXCL and mode 0600.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(value)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_private(path: Path) -> None:
+    """Refuse a secret file that its group or other users can read or change."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise InsecureFileError(
+            f"{path} holds a secret but other users can open it (mode {mode:04o}); "
+            f"refusing to use it. Restrict it with: chmod 600 {path}"
+        )
+
+
+def read_secret(path: Path) -> str | None:
+    """The stripped content of a private secret file (remembered for redaction); None if it does not exist."""
+    try:
+        check_private(path)
+        value = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    remember(value)
+    return value

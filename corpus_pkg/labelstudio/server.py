@@ -14,7 +14,8 @@ The admin's Personal Access Token is created through the Django ORM of the
 server's venv (no browser) and written, mode 0600, to
 ``$XDG_STATE_HOME/corpus-pkg/labelstudio/<port>.token`` (default
 ``~/.local/state/...``), outside the git tree; the generated admin password
-sits beside it as ``<port>.password``. Neither is ever printed or logged.
+sits beside it as ``<port>.password``. Neither is ever printed or logged, and
+one that other users can open is refused (see credentials.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus_pkg.labelstudio.credentials import redact, remember
+from corpus_pkg.labelstudio.credentials import (
+    InsecureFileError,
+    check_private,
+    read_secret,
+    redact,
+    remember,
+    write_secret,
+)
 from corpus_pkg.paths import REPO_DIR
 
 LS_VERSION = "1.23.2"
@@ -225,12 +233,11 @@ def _tail(path: Path, n: int = 25) -> str:
     return "\n".join(lines[-n:])
 
 
-def _write_secret(path: Path, value: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(value)
-    os.chmod(path, 0o600)
+def _read_secret(path: Path) -> str | None:
+    try:
+        return read_secret(path)
+    except InsecureFileError as e:
+        raise ServerError(str(e)) from None
 
 
 def ensure_secret_key(data: Path) -> None:
@@ -240,14 +247,31 @@ def ensure_secret_key(data: Path) -> None:
     its two start-up processes can both find the file empty and both append a
     key; the server then signs with one key while every later process (our
     token script included) reads the other, and the token is refused as
-    invalid. Writing the key first removes that race. The file stays 0600: the
-    key signs the API tokens.
+    invalid. Writing the key first removes that race. The file is 0600 and one
+    that other users can open is refused: the key signs the API tokens.
     """
     env_file = data / ".env"
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
+    lines = []
+    if env_file.exists():
+        try:
+            check_private(env_file)
+        except InsecureFileError as e:
+            raise ServerError(str(e)) from None
+        lines = env_file.read_text(encoding="utf-8").splitlines()
     if any(line.startswith("SECRET_KEY=") for line in lines):
         return
-    _write_secret(env_file, "\n".join([*lines, f"SECRET_KEY={secrets.token_urlsafe(50)}"]) + "\n")
+    write_secret(env_file, "\n".join([*lines, f"SECRET_KEY={secrets.token_urlsafe(50)}"]) + "\n")
+
+
+def admin_password(port: int, states: Path | None = None) -> str:
+    """The admin's password from its private file, or a new one written there."""
+    path = password_file(port, states)
+    password = _read_secret(path)
+    if not password:
+        password = secrets.token_urlsafe(18)
+        write_secret(path, password)
+        remember(password)
+    return password
 
 
 def server_env(data: Path) -> dict[str, str]:
@@ -284,12 +308,10 @@ def start(
         raise ServerError(f"port {port} on {HOST} is busy; choose another with --port or LABEL_STUDIO_PORT")
     data.mkdir(parents=True, exist_ok=True)
     ensure_secret_key(data)
-    pw_path = password_file(port, states)
-    password = pw_path.read_text(encoding="utf-8").strip() if pw_path.exists() else None
-    if not password:
-        password = secrets.token_urlsafe(18)
-        _write_secret(pw_path, password)
-    remember(password)
+    password = admin_password(port, states)
+    # Read before the server starts: a refused token file must not leave a server running.
+    tok = token_file(port, states)
+    current = _read_secret(tok)
     env = server_env(data)
     # Credentials go through the environment, not argv, so `ps` does not show them.
     env["LABEL_STUDIO_USERNAME"] = email
@@ -323,14 +345,13 @@ def start(
                 f"last lines of {log}:\n{_tail(log)}"
             )
         time.sleep(0.5)
-    tok = token_file(port, states)
-    if not (tok.exists() and token_works(url, tok.read_text(encoding="utf-8").strip())):
+    if not (current and token_works(url, current)):
         token = create_token(email, data, venv)
         if not token_works(url, token):
             _kill_group(proc.pid)
             _pid_file(data).unlink(missing_ok=True)
             raise ServerError(f"Label Studio at {url} refuses the token just made for {email}; see {log}")
-        _write_secret(tok, token)
+        write_secret(tok, token)
     return ServerInfo(url, port, proc.pid, data, tok, log)
 
 

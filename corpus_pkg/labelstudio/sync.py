@@ -48,7 +48,14 @@ from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.config import labeling_config
 from corpus_pkg.labelstudio.convert import TOOL, ConvertError, content_key, from_result, task_data, to_result
-from corpus_pkg.labelstudio.credentials import redact, remember, remember_client, shorten
+from corpus_pkg.labelstudio.credentials import (
+    InsecureFileError,
+    read_secret,
+    redact,
+    remember,
+    remember_client,
+    shorten,
+)
 from corpus_pkg.model import AnnotatedDocument, Provenance, Span
 from corpus_pkg.paths import annotations_dir
 from corpus_pkg.storage import Located, load_corpus, serialize, write_document
@@ -102,9 +109,10 @@ def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, st
     if not key:
         parsed = urlparse(url)
         if parsed.hostname in ("127.0.0.1", "localhost") and parsed.port:
-            path = server.token_file(parsed.port)
-            if path.exists():
-                key = path.read_text(encoding="utf-8").strip() or None
+            try:
+                key = read_secret(server.token_file(parsed.port)) or None
+            except InsecureFileError as e:
+                raise SyncError(str(e)) from None
     remember(key)
     return url, key
 
