@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
 import stat
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from helpers import answering
 
+from corpus_pkg.cli import main
 from corpus_pkg.labelstudio import server
-from corpus_pkg.labelstudio.server import ServerError, admin_password, ensure_secret_key, password_file
+from corpus_pkg.labelstudio.server import (
+    NotLabelStudio,
+    ServerError,
+    admin_password,
+    ensure_secret_key,
+    password_file,
+    version_at,
+)
 
 
 def private_file(path: Path, text: str) -> Path:
@@ -91,3 +103,56 @@ def test_start_refuses_a_token_file_others_can_read_before_it_launches_anything(
     with pytest.raises(ServerError) as info:
         server.start(port, data=tmp_path / "data", states=tmp_path / "state")
     assert f"chmod 600 {token}" in str(info.value)
+
+
+# -- what answers at /api/version ---------------------------------------------------------------------------
+
+
+NOT_LABEL_STUDIO = [
+    (json.dumps(["1.23.2"]).encode(), 200, "not Label Studio's version object"),
+    (b"1.23", 200, "not Label Studio's version object"),
+    (b"null", 200, "not Label Studio's version object"),
+    (b'"1.23.2"', 200, "not Label Studio's version object"),
+    (json.dumps({"status": "ok"}).encode(), 200, "not Label Studio's version object"),
+    (json.dumps({"release": ["1.23.2"], "label-studio-os-package": "1.23.2"}).encode(), 200, "not Label Studio's"),
+    (json.dumps({"release": "1.23\u001b[31m"}).encode(), 200, "not Label Studio's version object"),
+    (b"<html>It works!</html>", 200, "which is not JSON"),
+    (b"\xff\xfe", 200, "which is not JSON"),
+    (b"[" * 100_000, 200, "which is not JSON"),
+    (b"{}", 404, "answered HTTP 404"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "says"), NOT_LABEL_STUDIO)
+def test_an_answer_that_is_not_label_studios_version_is_named_not_a_traceback(body, status, says):
+    with answering(body, status) as url, pytest.raises(NotLabelStudio) as info:
+        version_at(url)
+    assert f"{url}/api/version answered" in str(info.value) and says in str(info.value)
+
+
+def test_label_studios_own_answer_gives_its_version_and_nothing_listening_gives_none():
+    body = {"release": "1.23.2", "label-studio-os-package": {"version": "1.23.2"}}
+    with answering(json.dumps(body).encode()) as url:
+        assert version_at(url) == "1.23.2"
+    with answering(json.dumps({"label-studio-os-package": {"version": "1.22.0"}}).encode()) as url:
+        assert version_at(url) == "1.22.0"
+    assert version_at(url, timeout=1) is None  # that server is gone
+
+
+def test_status_reports_a_port_answered_by_something_else(tmp_path, monkeypatch):
+    with answering(b"[]") as url:
+        port = int(url.rsplit(":", 1)[1])
+        data = tmp_path / "data"
+        data.mkdir()
+        # A pid file naming this process, so the server counts as running.
+        (data / "server.json").write_text(json.dumps({"pid": os.getpid(), "port": port}))
+        result = CliRunner().invoke(main, ["ls", "server", "status", "--data-dir", str(data)])
+    assert result.exit_code == 2, result.output
+    assert "runs but does not answer" in result.output and "not Label Studio's version object" in result.output
+
+
+@pytest.mark.parametrize("content", ["[]", '{"pid": "1"}', '{"pid": 1}', "null", "{"])
+def test_a_pid_file_that_is_not_ours_says_nothing_runs(tmp_path, content):
+    (tmp_path / "server.json").write_text(content, encoding="utf-8")
+    assert server.status(tmp_path)["running"] is False
+    assert server.stop(tmp_path) is False

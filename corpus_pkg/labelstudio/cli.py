@@ -141,6 +141,8 @@ def status(data_dir: Path | None, as_json: bool) -> None:
             f"Label Studio {state} at {st['url']} (version {st['version'] or '-'}, pid {st['pid'] or '-'}, "
             f"installed {st['installed'] or 'no'}); data {st['data_dir']}"
         )
+        if st["problem"]:
+            click.echo(f"error: {st['problem']}", err=True)
     sys.exit(0 if st["answers"] else EXIT_USAGE)
 
 

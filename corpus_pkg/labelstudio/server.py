@@ -185,14 +185,48 @@ def url_for(port: int) -> str:
     return f"http://{HOST}:{port}"
 
 
+class NotLabelStudio(ServerError):
+    """Something answers at the URL, but not as Label Studio does."""
+
+
+def _shape(value: object, limit: int = 80) -> str:
+    """A short, redacted repr of an unexpected value, for messages."""
+    text = redact(repr(value))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_version(url: str, raw: bytes) -> str:
+    """The version in a body of ``/api/version``; NotLabelStudio for any other answer."""
+    where = f"{url}/api/version"
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise NotLabelStudio(
+            f"{where} answered {_shape(raw[:200])}, which is not JSON: is another program on that port?"
+        ) from None
+    package = body.get("label-studio-os-package") if isinstance(body, dict) else None
+    candidates = [body.get("release") if isinstance(body, dict) else None]
+    candidates.append(package.get("version") if isinstance(package, dict) else None)
+    # Printed by `status`: a short printable string only (no terminal escapes, no page of text).
+    version = next((v.strip() for v in candidates if isinstance(v, str) and v.strip().isprintable()), "")
+    if not version or len(version) > 64:
+        raise NotLabelStudio(
+            f"{where} answered {_shape(body)}, not Label Studio's version object (with a 'release' string): "
+            "is another program on that port?"
+        )
+    return redact(version)
+
+
 def version_at(url: str, timeout: float = 3.0) -> str | None:
-    """The server's version from /api/version, or None if nothing answers."""
+    """The server's version from /api/version; None if nothing answers, NotLabelStudio if something else does."""
     try:
         with urllib.request.urlopen(f"{url}/api/version", timeout=timeout) as r:
-            body = json.loads(r.read().decode("utf-8"))
+            raw = r.read(1_000_000)
+    except urllib.error.HTTPError as e:
+        raise NotLabelStudio(f"{url}/api/version answered HTTP {e.code}: is this a Label Studio server?") from None
     except (OSError, ValueError):
         return None
-    return str(body.get("release") or body.get("label-studio-os-package", {}).get("version") or "unknown")
+    return parse_version(url, raw)
 
 
 def _pid_file(data: Path) -> Path:
@@ -205,9 +239,12 @@ def _log_file(data: Path) -> Path:
 
 def _read_pid_file(data: Path) -> dict | None:
     try:
-        return json.loads(_pid_file(data).read_text(encoding="utf-8"))
+        info = json.loads(_pid_file(data).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    # Hand-edited or truncated: a file without a whole pid and port says nothing runs.
+    ok = isinstance(info, dict) and all(isinstance(info.get(k), int) for k in ("pid", "port"))
+    return info if ok else None
 
 
 def _alive(pid: int) -> bool:
@@ -330,7 +367,14 @@ def start(
     _pid_file(data).write_text(json.dumps({"pid": proc.pid, "port": port, "email": email}), encoding="utf-8")
     url = url_for(port)
     deadline = time.monotonic() + timeout
-    while version_at(url, timeout=2.0) is None:
+    problem = ""
+    while True:
+        try:
+            if version_at(url, timeout=2.0) is not None:
+                break
+        except NotLabelStudio as e:
+            # A server still starting may answer oddly for a moment: keep waiting, and say so if it lasts.
+            problem = f" ({e})"
         if proc.poll() is not None:
             _pid_file(data).unlink(missing_ok=True)
             raise ServerError(
@@ -341,7 +385,7 @@ def start(
             _kill_group(proc.pid)
             _pid_file(data).unlink(missing_ok=True)
             raise ServerError(
-                f"Label Studio did not answer at {url}/api/version within {timeout:.0f} s; "
+                f"Label Studio did not answer at {url}/api/version within {timeout:.0f} s{problem}; "
                 f"last lines of {log}:\n{_tail(log)}"
             )
         time.sleep(0.5)
@@ -421,10 +465,16 @@ def status(data: Path | None = None, states: Path | None = None) -> dict[str, ob
     port = info.get("port") or default_port()
     url = url_for(port)
     alive = bool(pid and _alive(pid))
-    version = version_at(url) if alive else None
+    version, problem = None, None
+    if alive:
+        try:
+            version = version_at(url)
+        except NotLabelStudio as e:
+            problem = str(e)
     return {
         "running": alive,
         "answers": version is not None,
+        "problem": problem,
         "pid": pid if alive else None,
         "url": url,
         "version": version,

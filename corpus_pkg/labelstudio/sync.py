@@ -123,7 +123,10 @@ def connect(url: str | None = None, api_key: str | None = None) -> Connection:
     from label_studio_sdk.core.api_error import ApiError
 
     url, key = resolve(url, api_key)
-    version = server.version_at(url, timeout=10)
+    try:
+        version = server.version_at(url, timeout=10)
+    except server.NotLabelStudio as e:
+        raise SyncError(f"{url} does not answer as Label Studio: {e}") from None
     if version is None:
         raise SyncError(f"cannot reach Label Studio at {url}: is it running? (corpus ls server status)")
     if not key:
@@ -135,6 +138,8 @@ def connect(url: str | None = None, api_key: str | None = None) -> Connection:
     try:
         client = LabelStudio(base_url=url, api_key=key, timeout=120)
         me = client.users.whoami()
+    except _sdk_parse_errors() as e:
+        raise SyncError(f"{url} does not answer as Label Studio: {_unexpected('tell who we are', e)}") from None
     except ApiError as e:
         # `from None`: the ApiError's own text holds the response's headers and body, which may echo the key.
         if e.status_code in (401, 403):
@@ -146,7 +151,24 @@ def connect(url: str | None = None, api_key: str | None = None) -> Connection:
     except httpx.HTTPError as e:
         raise SyncError(f"lost the connection to Label Studio at {url}: {redact(str(e))}") from None
     remember_client(client)
-    return Connection(client, url, version, me.id, me.email or me.username or str(me.id))
+    user_id = getattr(me, "id", None)
+    if not isinstance(user_id, int):
+        raise SyncError(f"{url} does not answer as Label Studio: the current user has no numeric id ({me!r:.80})")
+    name = getattr(me, "email", None) or getattr(me, "username", None) or str(user_id)
+    return Connection(client, url, version, user_id, str(name))
+
+
+def _sdk_parse_errors() -> tuple[type[Exception], ...]:
+    from label_studio_sdk.core.parse_error import ParsingError
+
+    # The SDK builds its objects without checking them: an answer of the wrong shape surfaces as a
+    # TypeError or ValueError (a list where an object belongs), or as its ParsingError.
+    return (ParsingError, TypeError, ValueError)
+
+
+def _unexpected(what: str, e: Exception) -> str:
+    detail = shorten(redact(str(e)), 200)
+    return f"its answer when asked to {what} is not what its API returns ({type(e).__name__}: {detail})"
 
 
 def _api(what: str, call: Callable[[], Any]) -> Any:
@@ -162,6 +184,8 @@ def _api(what: str, call: Callable[[], Any]) -> Any:
         raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {shorten(redact(str(body)))}") from None
     except httpx.HTTPError as e:
         raise SyncError(f"lost the connection to Label Studio while trying to {what}: {redact(str(e))}") from None
+    except _sdk_parse_errors() as e:
+        raise SyncError(f"Label Studio is not answering as expected: {_unexpected(what, e)}") from None
 
 
 # -- project, tasks, state ----------------------------------------------------------------------------------
@@ -434,7 +458,15 @@ def export_snapshot(conn: Connection, project_id: int, timeout: float = 300) -> 
         lambda: b"".join(conn.client.projects.exports.download(project_id, export_pk=ex.id, export_type="JSON")),
     )
     _api("delete the export", lambda: conn.client.projects.exports.delete(project_id, export_pk=ex.id))
-    return json.loads(data)
+    try:
+        tasks = json.loads(data)
+    except (ValueError, RecursionError) as e:
+        raise SyncError(f"the export of project {project_id} is not JSON ({shorten(redact(str(e)), 200)})") from None
+    if not isinstance(tasks, list):
+        raise SyncError(
+            f"the export of project {project_id} is not a list of tasks but {shorten(redact(repr(tasks)), 80)}"
+        )
+    return tasks
 
 
 @dataclass
