@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from helpers import answering, write_corpus
 
 from corpus_pkg.cli import main
+from corpus_pkg.labelstudio import sync
+from corpus_pkg.labelstudio.convert import task_data
 from corpus_pkg.labelstudio.sync import Connection, SyncError, _api, connect, export_snapshot
 from corpus_pkg.model import AnnotatedDocument, Document
 
@@ -78,3 +80,19 @@ def test_an_export_that_is_not_a_json_list_of_tasks_is_a_message(data, says):
 
 def test_an_export_that_is_a_list_is_returned_as_it_is():
     assert export_snapshot(_conn_downloading(b'[{"id": 1}, null]'), 3) == [{"id": 1}, None]
+
+
+def test_a_pull_whose_export_holds_null_in_an_annotation_list_names_task_field_and_value(tmp_path, monkeypatch):
+    doc = AnnotatedDocument(Document.from_text("t-doc", "Kim met Putin.", "t.txt"))
+    root = write_corpus(tmp_path / "annotations", [doc])
+    export = [{"id": 4, "data": task_data(doc.document), "annotations": [None, 5]}]
+    monkeypatch.setattr(sync, "find_project", lambda conn, title: SimpleNamespace(id=1))
+    monkeypatch.setattr(sync, "export_snapshot", lambda conn, project_id: export)
+    conn = Connection(SimpleNamespace(), "http://127.0.0.1:9", "1.23.2", 1, "me")
+    with pytest.raises(SyncError) as info:
+        sync.pull("p", root=root, conn=conn)
+    assert info.value.exit_code == 1
+    message = str(info.value)
+    assert "task #1 (id 4, doc_id 't-doc'): annotations.0 should be an object, is None" in message
+    assert "task #1 (id 4, doc_id 't-doc'): annotations.1 should be an object, is 5" in message
+    assert not (root / ".sync").exists(), "nothing was written"

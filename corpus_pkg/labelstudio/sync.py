@@ -47,7 +47,17 @@ from corpus_pkg import __version__
 from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.config import labeling_config
-from corpus_pkg.labelstudio.convert import TOOL, ConvertError, content_key, from_result, task_data, to_result
+from corpus_pkg.labelstudio.convert import (
+    TOOL,
+    ConvertError,
+    content_key,
+    field_name,
+    from_result,
+    short,
+    task_data,
+    task_problems,
+    to_result,
+)
 from corpus_pkg.labelstudio.credentials import (
     InsecureFileError,
     read_secret,
@@ -219,7 +229,30 @@ def ensure_project(conn: Connection, title: str) -> Any:
 def project_tasks(conn: Connection, project_id: int) -> dict[str, dict[str, Any]]:
     """The project's tasks by doc_id, with annotations and predictions."""
     tasks = _api("list tasks", lambda: [_d(t) for t in conn.client.tasks.list(project=project_id, fields="all")])
-    return _by_doc(tasks)
+    return _by_doc(well_formed(tasks, f"the task list of project {project_id}"))
+
+
+def well_formed(tasks: list[Any], source: str) -> list[dict[str, Any]]:
+    """``tasks`` once every part the sync reads has the expected shape; else a SyncError naming each problem."""
+    if not isinstance(tasks, list):
+        raise SyncError(f"{source} is not a list of tasks but {short(tasks)}", EXIT_INVALID)
+    problems = []
+    for n, task in enumerate(tasks, start=1):
+        shape = task_problems(task, need_id=True)
+        if not shape:
+            continue
+        data = task.get("data") if isinstance(task, dict) else None
+        doc_id = data.get("doc_id") if isinstance(data, dict) else None
+        task_id = task.get("id") if isinstance(task, dict) else None
+        who = f"task #{n} (id {short(task_id)}, doc_id {short(doc_id)})"
+        problems += [f"{who}: {field_name(where)} {problem}" for where, problem in shape]
+    if problems:
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise SyncError(
+            f"{source} holds data of an unexpected shape; nothing was changed:\n  " + "\n  ".join(problems[:50]) + more,
+            EXIT_INVALID,
+        )
+    return tasks
 
 
 def _by_doc(tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -552,7 +585,7 @@ def pull(
     project = find_project(conn, project_title)
     if project is None:
         raise SyncError(f"Label Studio at {conn.url} has no project titled {project_title!r}")
-    tasks = export_snapshot(conn, project.id)
+    tasks = well_formed(export_snapshot(conn, project.id), f"the export of project {project.id}")
     state = SyncState.load(root, project_title, conn, project.id)
     summary = PullSummary(project.id)
 
@@ -698,7 +731,7 @@ def agreement(
         raise SyncError(f"Label Studio at {conn.url} has no project titled {project_title!r}")
     by_annotator: dict[str, dict[str, AnnotatedDocument]] = defaultdict(dict)
     problems: list[str] = []
-    for task in export_snapshot(conn, project.id):
+    for task in well_formed(export_snapshot(conn, project.id), f"the export of project {project.id}"):
         base = corpus.get((task.get("data") or {}).get("doc_id"))
         if base is None:
             continue
