@@ -162,7 +162,7 @@ def task_problems(task: Any, need_id: bool = False) -> list[tuple[str, str]]:
     result; drafts are only counted. At most MAX_SHAPE_PROBLEMS are listed.
     """
     if not isinstance(task, dict):
-        return [("", f"a task should be an object, is {short(task)}")]
+        return [("", f"should be an object, is {short(task)}")]
     out: list[tuple[str, str]] = []
     fields = dict(_TASK_FIELDS)
     if need_id:
@@ -187,7 +187,7 @@ def task_problems(task: Any, need_id: bool = False) -> list[tuple[str, str]]:
             if isinstance(item.get("result"), list):
                 out += result_problems(item["result"], f"{here}/result")
     if len(out) > MAX_SHAPE_PROBLEMS:
-        out = [*out[:MAX_SHAPE_PROBLEMS], ("", f"… and {len(out) - MAX_SHAPE_PROBLEMS} more problems of shape")]
+        out = [*out[:MAX_SHAPE_PROBLEMS], ("", f"has {len(out) - MAX_SHAPE_PROBLEMS} more problems of shape")]
     return out
 
 
