@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -13,7 +14,8 @@ from helpers import write_corpus
 from label_studio_sdk.core.api_error import ApiError
 
 from corpus_pkg.cli import main
-from corpus_pkg.labelstudio import credentials, server
+from corpus_pkg.labelstudio import credentials, server, sync
+from corpus_pkg.labelstudio.convert import task_data, to_result
 from corpus_pkg.labelstudio.credentials import (
     REDACTED,
     InsecureFileError,
@@ -25,7 +27,7 @@ from corpus_pkg.labelstudio.credentials import (
 )
 from corpus_pkg.labelstudio.server import ServerError
 from corpus_pkg.labelstudio.sync import SyncError, _api, resolve
-from corpus_pkg.model import AnnotatedDocument, Document
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, make_span
 
 # Shaped like Label Studio's: a Personal Access Token (a JWT refresh token), the access token the SDK
 # exchanges it for, and a legacy 40-hex token.
@@ -213,3 +215,34 @@ def test_the_local_token_file_is_refused_when_others_can_read_it(
     )
     assert result.exit_code == 2, result.output
     assert f"chmod 600 {path}" in result.output and "Traceback" not in result.output
+
+
+def test_pull_notes_and_conflict_batches_carry_no_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Kim Jong Un met Vladimir Putin."
+    document = Document.from_text("t-doc", text, "t.txt")
+    prov = Provenance("someone", "corpus_pkg.anchor", "0.1.0", "gold")
+
+    def entity(start: int, end: int) -> AnnotatedDocument:
+        span = make_span(
+            document, id="t-doc-e001", layer="entity", start=start, end=end, label="PERSON",
+            attributes={"kind": "NAM", "cluster": "x"}, provenance=prov,
+        )  # fmt: skip
+        return AnnotatedDocument(document, [span])
+
+    root = write_corpus(tmp_path / "annotations", [entity(0, 11)])
+    theirs = to_result(entity(16, 30))
+    export = [
+        {"id": 1, "data": task_data(document), "annotations": [{"id": 2, "result": theirs, "completed_by": 1}]},
+        {"id": 3, "data": {"doc_id": f"Bearer {LEGACY}", "text": "x"}, "annotations": []},
+    ]
+    conn = sync.Connection(SimpleNamespace(), "http://admin:hunter22@127.0.0.1:9", "1.23.2", 1, "me")
+    monkeypatch.setattr(sync, "connect", lambda url=None, api_key=None: conn)
+    monkeypatch.setattr(sync, "find_project", lambda conn, title: SimpleNamespace(id=1))
+    monkeypatch.setattr(sync, "export_snapshot", lambda conn, project_id: export)
+    batches = tmp_path / "incoming"
+    args = ["ls", "pull", "--project", "p", "--annotations", str(root), "--incoming-as-batch", str(batches)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "note: task 3" in result.output and LEGACY not in result.output
+    (batch,) = batches.iterdir()
+    assert "hunter22" not in batch.read_text(encoding="utf-8")

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from corpus_pkg.labelstudio.credentials import redact
+
 EXIT_INVALID, EXIT_USAGE = 1, 2
 
 _url = click.option(
@@ -38,8 +40,6 @@ _annotations = click.option(
 
 
 def _fail(message: str, code: int) -> None:
-    from corpus_pkg.labelstudio.credentials import redact
-
     click.echo(f"error: {redact(message)}", err=True)
     sys.exit(code)
 
@@ -163,7 +163,6 @@ def push(title: str, as_predictions: bool, annotations: Path | None, url: str | 
     click.echo(
         f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, {s.unchanged} unchanged"
     )
-    from corpus_pkg.labelstudio.credentials import redact
     from corpus_pkg.labelstudio.sync import resolve
 
     click.echo(redact(f"annotate at {resolve(url, api_key)[0].rstrip('/')}/projects/{s.project_id}/data"))
@@ -193,7 +192,7 @@ def pull(
 
     s = _guard(lambda: do_pull(title, root=annotations, incoming_as_batch=incoming_as_batch, url=url, api_key=api_key))
     for note in s.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {redact(note)}", err=True)
     if s.corpus_newer:
         click.echo(f"corpus is newer than Label Studio for {', '.join(s.corpus_newer)} (push to update it)", err=True)
     if s.batches:

@@ -684,7 +684,7 @@ def pull(
         header = {
             "record": "batch",
             "batch_id": slug(f"{project_title}-{doc_id}"),
-            "description": f"Label Studio side of a conflict: {inc.where} at {conn.url}",
+            "description": redact(f"Label Studio side of a conflict: {inc.where} at {conn.url}"),
             "against": {doc_id: inc.doc.document.sha256},
         }
         body = [r.to_dict() for r in inc.doc.spans] + [r.to_dict() for r in inc.doc.relations]
