@@ -86,11 +86,16 @@ def _read_export(path: Path, report: Report) -> Iterator[Item]:
             )
         )
         return
-    records, problems = export_records(value, str(path))
+    yield from export_items(value, str(path), report)
+
+
+def export_items(tasks: Any, file: str, report: Report) -> Iterator[Item]:
+    """The records of a parsed Label Studio export as model objects; what cannot be read becomes findings."""
+    records, problems = export_records(tasks, file)
     for p in problems:
-        report.add(Finding("label-studio", p.message, str(path), p.task, p.field, p.doc_id))
+        report.add(Finding("label-studio", p.message, file, p.task or None, p.field or None, p.doc_id))
     for n, v in records:
-        item = item_of_value(v, Where(str(path), n), report.findings)
+        item = item_of_value(v, Where(file, n), report.findings)
         if item is not None:
             yield item
 

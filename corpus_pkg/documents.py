@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from corpus_pkg.anchor import resolve_draft
 from corpus_pkg.errors import InvalidData, UsageProblem
@@ -13,14 +12,15 @@ from corpus_pkg.jsonio import decode_bytes, dumps_lines, write_atomic
 from corpus_pkg.labels import LAYERS
 from corpus_pkg.model import AnnotatedDocument, Document
 from corpus_pkg.storage import document_path, open_input, read_document, write_documents, write_lock
+from corpus_pkg.urls import WEB_SCHEMES, web_url
 from corpus_pkg.validate import validate_documents
 from corpus_pkg.version import __version__
 
 
 def check_url(url: str | None) -> None:
-    """Document URLs are http or https only: anything else could run in a page that links it."""
-    if url is not None and urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise UsageProblem(f"--url {url!r}: only http:// and https:// URLs are allowed")
+    """Pages link the source URL: a javascript: or data: URL would run in the reader's browser."""
+    if url is not None and not web_url(url):
+        raise UsageProblem(f"url {url!r}: a document URL must be an absolute {' or '.join(WEB_SCHEMES)} URL")
 
 
 def add_document(source: Path, doc_id: str, root: Path | None = None, **meta: str | None) -> Path:

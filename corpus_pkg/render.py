@@ -7,11 +7,17 @@ segments; all segments of one span carry the same ``data-span-id``, and
 together they hold exactly ``text[start:end]``. Speaker tags are CSS
 generated content (``::after``), so they never become part of the text.
 
-The pages use no network: CSS and JavaScript are inline.
+The pages use no network: CSS and JavaScript are inline. Each page carries a
+Content-Security-Policy that admits exactly its own inline style and script
+(by their sha256) and nothing else: no other script, no inline event handler,
+no style attribute, no image, font or connection. A document URL is linked
+only when it is http or https.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import urllib.parse
 from collections import Counter
@@ -22,6 +28,7 @@ from pathlib import Path
 from corpus_pkg.labels import LAYERS, label_sets
 from corpus_pkg.model import AnnotatedDocument, Span
 from corpus_pkg.stats import label_key
+from corpus_pkg.urls import web_url
 
 # Outer first when two spans of different layers cover the same range.
 LAYER_RANK = {"claim": 0, "quote": 1, "date": 2, "entity": 3}
@@ -227,7 +234,8 @@ table{border-collapse:collapse;margin:.5rem 0 1rem}
 td,th{border:1px solid #ddd;padding:.2rem .6rem;text-align:left}
 td.n{text-align:right}
 """ + (
-    f".l-entity{{background:{LAYER_COLOURS['entity']}}}\n.l-date{{background:{LAYER_COLOURS['date']}}}\n"
+    "".join(f".sw-{layer}{{background:{colour}}}\n" for layer, colour in LAYER_COLOURS.items())
+    + f".l-entity{{background:{LAYER_COLOURS['entity']}}}\n.l-date{{background:{LAYER_COLOURS['date']}}}\n"
     f".l-quote{{background:{LAYER_COLOURS['quote']}}}\n"
     # An underline is drawn across nested highlights; an inset shadow would be hidden by them.
     f".l-claim{{text-decoration:underline 3px {LAYER_COLOURS['claim']};text-underline-offset:5px}}\n"
@@ -270,10 +278,31 @@ JS = """
 """
 
 
+def csp_source(content: str) -> str:
+    """The CSP hash source of an inline ``<script>`` or ``<style>`` element's exact content."""
+    digest = hashlib.sha256(content.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(script: str = "") -> str:
+    """Only the page's own inline style and script apply; nothing is loaded, and no form or <base> points away."""
+    scripts = csp_source(script) if script else "'none'"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {scripts}",
+            f"style-src {csp_source(CSS)}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
 def _page(title: str, body: str, script: str = "") -> str:
     js = f"<script>{script}</script>" if script else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{attr(content_security_policy(script))}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n{js}\n</body>\n</html>\n"
     )
@@ -289,8 +318,8 @@ def legend(toggles: bool = True) -> str:
     }
     parts = []
     for layer in LAYERS:
-        colour = LAYER_COLOURS[layer]
-        sw = f'<span class="sw" style="background:{colour}"></span>'
+        # A class, not a style attribute: the page's policy refuses inline style attributes.
+        sw = f'<span class="sw sw-{layer}"></span>'
         box = f'<input type="checkbox" checked data-toggle="{layer}"> ' if toggles else ""
         parts.append(f'<label title="{attr(hints[layer])}">{box}{sw}{esc(LAYER_TITLES[layer])}</label>')
     return '<div class="legend">' + "".join(parts) + "</div>"
@@ -336,6 +365,13 @@ def summary_table(docs: list[AnnotatedDocument]) -> str:
     )
 
 
+def source_link(url: str) -> str:
+    """A link to the document's source when it is a web URL; anything else (javascript:, data:...) is shown as text."""
+    if web_url(url):
+        return f'<a href="{attr(url)}" rel="noreferrer">source</a>'
+    return f"source: <code>{esc(url)}</code>"
+
+
 def render_document(doc: AnnotatedDocument, *, index_href: str | None = "index.html") -> str:
     d = doc.document
     meta = [f"<code>{esc(d.doc_id)}</code>"]
@@ -348,7 +384,7 @@ def render_document(doc: AnnotatedDocument, *, index_href: str | None = "index.h
         if value:
             meta.append(f"{label}: {esc(value)}")
     if d.url:
-        meta.append(f'<a href="{attr(d.url)}" rel="noreferrer">source</a>')
+        meta.append(source_link(d.url))
     meta.append(f"{len(d.text)} characters; sha256 <code>{esc(d.sha256[:12])}</code>")
     nav = f'<nav><a href="{attr(index_href)}">← all documents</a></nav>' if index_href else ""
     body = f"""<header>{nav}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
 import html
 import os
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +21,7 @@ from strategies import PROV, annotated_documents
 from corpus_pkg.cli import main
 from corpus_pkg.model import AnnotatedDocument, Document, Relation, make_span
 from corpus_pkg.project import annotations_dir
-from corpus_pkg.render import page_name, render_corpus, render_document, render_text
+from corpus_pkg.render import page_name, render_corpus, render_document, render_index, render_text
 from corpus_pkg.storage import load_corpus
 
 # Text that breaks naive renderers: markup characters, both quote styles, astral and ZWJ emoji, combining
@@ -230,6 +234,108 @@ def test_the_render_command_refuses_an_unknown_document(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def _with_url(doc: AnnotatedDocument, url: str) -> AnnotatedDocument:
+    return AnnotatedDocument(dataclasses.replace(doc.document, url=url), doc.spans, doc.relations)
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of every <script> and <style> element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.raw: dict[str, list[str]] = {"script": [], "style": []}
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in self.raw:
+            self._in = tag
+            self.raw[tag].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self.raw[self._in][-1] += data
+
+
+def _tags(page: str) -> _Tags:
+    p = _Tags()
+    p.feed(page)
+    p.close()
+    return p
+
+
+def _policy(page: str) -> dict[str, list[str]]:
+    (meta,) = [a for t, a in _tags(page).tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    return {d.split()[0]: d.split()[1:] for d in (meta["content"] or "").split(";") if d.strip()}
+
+
+def _sha256_source(content: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(content.encode("utf-8")).digest()).decode() + "'"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "http:alert(1)",
+        "not a url",
+    ],
+)
+def test_a_url_that_is_not_http_or_https_is_never_linked_and_is_shown_as_escaped_text(url):
+    page = render_document(_with_url(_tricky_doc(), url))
+    hrefs = [a.get("href") for t, a in _tags(page).tags if t == "a"]
+    assert hrefs == ["index.html"], hrefs
+    assert f"<code>{html.escape(url, quote=False)}</code>" in page
+    assert "<script>alert" not in page
+
+
+def test_a_javascript_url_is_never_linked():
+    page = render_document(_with_url(_tricky_doc(), "javascript:alert(1)"))
+    assert 'href="javascript' not in page.lower()
+    assert "source: <code>javascript:alert(1)</code>" in page
+
+
+@pytest.mark.parametrize("url", ['https://www.example.org/news/1?a=1&b="2"', "HTTP://example.org/x"])
+def test_an_http_or_https_url_is_linked_with_its_value_escaped(url):
+    page = render_document(_with_url(_tricky_doc(), url))
+    links = [a for t, a in _tags(page).tags if t == "a" and a.get("rel") == "noreferrer"]
+    assert [a["href"] for a in links] == [url]
+    assert f'href="{html.escape(url, quote=True)}"' in page
+
+
+def test_every_page_admits_only_its_own_inline_script_and_style_by_hash():
+    doc = _tricky_doc()
+    for page, has_script in ((render_document(doc), True), (render_index([doc]), False)):
+        tags = _tags(page)
+        policy = _policy(page)
+        assert policy["default-src"] == ["'none'"]
+        assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
+        assert "'unsafe-inline'" not in str(policy) and "'unsafe-eval'" not in str(policy)
+        (style,) = tags.raw["style"]
+        assert policy["style-src"] == [_sha256_source(style)]
+        if has_script:
+            (script,) = tags.raw["script"]
+            assert policy["script-src"] == [_sha256_source(script)]
+        else:
+            assert tags.raw["script"] == [] and policy["script-src"] == ["'none'"]
+        # Nothing the policy refuses is in the page itself: no style attribute, no event handler.
+        for tag, attrs in tags.tags:
+            bad = [k for k in attrs if k == "style" or re.fullmatch(r"on[a-z]+", k)]
+            assert not bad, (tag, attrs)
+
+
 # ---------------------------------------------------------------- in a real browser
 
 JS_SEGMENTS = """() => {
@@ -330,3 +436,25 @@ def test_the_pages_load_nothing_from_the_network():
     unescaped = html.unescape(page)
     for needle in ("http://", "https://", "<link", "src="):
         assert needle not in unescaped
+
+
+@pytest.mark.browser
+def test_in_chromium_the_page_policy_blocks_an_injected_handler_and_nothing_of_the_page_itself(browser, rendered):
+    out, _ = rendered
+    page = browser.new_page()
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.goto((out / "pass-a" / page_name("tricky-doc")).as_uri())
+    # The page's own script ran: it fills the details list on a click.
+    page.locator('#doc [data-span-id="tricky-doc-d001"]').first.click()
+    assert "2023-09-13" in page.locator("#details").inner_text()
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+    fired = page.evaluate("""() => {
+        const b = document.createElement('button');
+        b.setAttribute('onclick', 'window.pwned = 1');
+        document.body.appendChild(b);
+        b.click();
+        return window.pwned === 1;
+    }""")
+    assert fired is False
+    assert [m for m in messages if "Content Security Policy" in m]

@@ -58,7 +58,10 @@ class CorpusGroup(click.Group):
         except ProjectError as e:
             raise UsageError(str(e)) from None
         except CorpusError as e:
-            raise (InvalidError if e.exit_code == EXIT_INVALID else UsageError)(str(e)) from None
+            from corpus_pkg.labelstudio.credentials import redact
+
+            # Messages can carry a server's answer: no credential reaches the terminal.
+            raise (InvalidError if e.exit_code == EXIT_INVALID else UsageError)(redact(str(e))) from None
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
             raise UsageError(f"{where}{e.strerror or e}") from None

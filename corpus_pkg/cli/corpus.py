@@ -92,7 +92,7 @@ def validate(paths: tuple[Path, ...], fmt: str, annotations: Path | None, rules:
 @click.option("--title", default=None)
 @click.option("--publisher", default=None)
 @click.option("--author", default=None)
-@click.option("--url", default=None, help="The article's http(s) URL, if the text states it.")
+@click.option("--url", default=None, help="The source's http or https address (other schemes are refused).")
 @click.option("--published", default=None, help="ISO date the text states.")
 @click.option("--dct", default=None, help="Document creation time used to normalize dates.")
 @click.option("--dct-note", default=None, help="Why this DCT, where it is a judgement.")

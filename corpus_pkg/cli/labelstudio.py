@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from corpus_pkg.cli.app import EXIT_USAGE, acting_on, annotations_option, main
+from corpus_pkg.labelstudio.credentials import redact
 
 _url = click.option(
     "--url",
@@ -109,6 +110,8 @@ def status(data_dir: Path | None, as_json: bool) -> None:
             f"Label Studio {state} at {st['url']} (version {st['version'] or '-'}, pid {st['pid'] or '-'}, "
             f"installed {st['installed'] or 'no'}); data {st['data_dir']}"
         )
+        if st["problem"]:
+            click.echo(f"error: {st['problem']}", err=True)
     sys.exit(0 if st["answers"] else EXIT_USAGE)
 
 
@@ -132,7 +135,7 @@ def push(title: str, as_predictions: bool, annotations: Path | None, url: str | 
     )
     from corpus_pkg.labelstudio.sync import resolve
 
-    click.echo(f"annotate at {resolve(url, api_key)[0].rstrip('/')}/projects/{s.project_id}/data")
+    click.echo(redact(f"annotate at {resolve(url, api_key)[0].rstrip('/')}/projects/{s.project_id}/data"))
 
 
 @ls.command()
@@ -160,7 +163,7 @@ def pull(
     project = acting_on(annotations, writes="labelstudio pull")
     s = do_pull(title, root=project.annotations, incoming_as_batch=incoming_as_batch, url=url, api_key=api_key)
     for note in s.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {redact(note)}", err=True)
     if s.corpus_newer:
         click.echo(f"corpus is newer than Label Studio for {', '.join(s.corpus_newer)} (push to update it)", err=True)
     if s.batches:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import reprlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from corpus_pkg import ids
@@ -40,6 +43,148 @@ class ConvertError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+# -- the shape of Label Studio JSON --------------------------------------------------------------------------
+#
+# Exports and API answers may hold any JSON anywhere. Everything read from them is checked here first, so
+# the readers below see only the shapes they expect; anything else is a problem naming where it is (a JSON
+# pointer into the task) and a short repr of what was there.
+
+MAX_SHAPE_PROBLEMS = 20
+
+_repr = reprlib.Repr()
+_repr.maxstring, _repr.maxother, _repr.maxlist, _repr.maxdict, _repr.maxlevel = 40, 40, 4, 4, 2
+
+
+def short(value: Any) -> str:
+    """A repr of ``value`` short enough for a message, whatever its size or depth."""
+    return _repr.repr(value)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: v is None or check(v)
+
+
+# Field -> (check, what it should be); a field missing from the object counts as null.
+_RELATION_FIELDS = {
+    "from_id": (lambda v: isinstance(v, str) or _is_int(v), "a region id (string or integer)"),
+    "to_id": (lambda v: isinstance(v, str) or _is_int(v), "a region id (string or integer)"),
+    "direction": (_optional(lambda v: isinstance(v, str)), "a string"),
+    "labels": (_optional(_is_str_list), "a list of strings"),
+}
+_REGION_FIELDS = {
+    "id": (lambda v: isinstance(v, str) or _is_int(v), "a region id (string or integer)"),
+    "from_name": (lambda v: isinstance(v, str), "a control name (string)"),
+    "type": (_optional(lambda v: isinstance(v, str)), "a string"),
+    "value": (_optional(lambda v: isinstance(v, dict)), "an object"),
+}
+_VALUE_FIELDS = {
+    "start": (_optional(_is_int), "an integer offset"),
+    "end": (_optional(_is_int), "an integer offset"),
+    "text": (_optional(lambda v: isinstance(v, str) or _is_str_list(v)), "a string or a list of strings"),
+    "labels": (_optional(_is_str_list), "a list of strings"),
+    "choices": (_optional(_is_str_list), "a list of strings"),
+}
+_USER_FIELDS = {
+    "id": (_optional(_is_int), "an integer"),
+    "email": (_optional(lambda v: isinstance(v, str)), "a string"),
+    "username": (_optional(lambda v: isinstance(v, str)), "a string"),
+}
+_ITEM_FIELDS = {
+    "id": (_optional(_is_int), "an integer"),
+    "result": (_optional(lambda v: isinstance(v, list)), "a list of regions"),
+    "was_cancelled": (_optional(lambda v: isinstance(v, bool)), "true or false"),
+    # The SDK's task objects turn a prediction's timestamp into a datetime; exports keep the string.
+    "updated_at": (_optional(lambda v: isinstance(v, str | datetime)), "a timestamp string"),
+    "completed_by": (
+        _optional(lambda v: _is_int(v) or isinstance(v, str | dict)),
+        "a user (an id, an email or an object)",
+    ),
+    "model_version": (_optional(lambda v: isinstance(v, str)), "a string"),
+}
+_TASK_FIELDS = {
+    "id": (_optional(_is_int), "an integer"),
+    "data": (lambda v: isinstance(v, dict), "an object"),
+    "annotations": (_optional(lambda v: isinstance(v, list)), "a list"),
+    "predictions": (_optional(lambda v: isinstance(v, list)), "a list"),
+    "drafts": (_optional(lambda v: isinstance(v, list)), "a list"),
+}
+
+
+def _check_fields(obj: dict[str, Any], fields: dict[str, tuple], at: str, out: list[tuple[str, str]]) -> bool:
+    ok = True
+    for name, (check, what) in fields.items():
+        value = obj.get(name)
+        if not check(value):
+            out.append((f"{at}/{name}", f"should be {what}, is {short(value)}"))
+            ok = False
+    return ok
+
+
+def field_name(pointer: str) -> str:
+    """A JSON pointer as a dotted name for messages: ``/annotations/0/result`` -> ``annotations.0.result``."""
+    return pointer.lstrip("/").replace("/", ".") or "the task"
+
+
+def result_problems(result: Any, at: str = "/result") -> list[tuple[str, str]]:
+    """(JSON pointer, problem) for every part of an annotation ``result`` that is not of the expected shape."""
+    if not isinstance(result, list):
+        return [(at, f"should be a list of regions, is {short(result)}")]
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(result):
+        here = f"{at}/{i}"
+        if not isinstance(item, dict):
+            out.append((here, f"should be a region object, is {short(item)}"))
+        elif item.get("type") == "relation":
+            _check_fields(item, _RELATION_FIELDS, here, out)
+        elif _check_fields(item, _REGION_FIELDS, here, out) and isinstance(item.get("value"), dict):
+            _check_fields(item["value"], _VALUE_FIELDS, f"{here}/value", out)
+    return out
+
+
+def task_problems(task: Any, need_id: bool = False) -> list[tuple[str, str]]:
+    """(JSON pointer, problem) for every part of a task that the readers need and is not of the expected shape.
+
+    ``data`` needs a ``doc_id`` and a ``text`` string; each annotation and prediction is checked with its
+    result; drafts are only counted. At most MAX_SHAPE_PROBLEMS are listed.
+    """
+    if not isinstance(task, dict):
+        return [("", f"should be an object, is {short(task)}")]
+    out: list[tuple[str, str]] = []
+    fields = dict(_TASK_FIELDS)
+    if need_id:
+        fields["id"] = (_is_int, "an integer")
+    _check_fields(task, fields, "", out)
+    data = task.get("data")
+    if isinstance(data, dict):
+        for key in ("doc_id", TEXT):
+            if not (isinstance(data.get(key), str) and data.get(key)):
+                out.append((f"/data/{key}", f"should be a non-empty string, is {short(data.get(key))}"))
+    for kind in ("annotations", "predictions"):
+        items = task.get(kind)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            here = f"/{kind}/{i}"
+            if not isinstance(item, dict):
+                out.append((here, f"should be an object, is {short(item)}"))
+                continue
+            _check_fields(item, _ITEM_FIELDS, here, out)
+            user = item.get("completed_by")
+            if isinstance(user, dict):
+                _check_fields(user, _USER_FIELDS, f"{here}/completed_by", out)
+            if isinstance(item.get("result"), list):
+                out += result_problems(item["result"], f"{here}/result")
+    if len(out) > MAX_SHAPE_PROBLEMS:
+        out = [*out[:MAX_SHAPE_PROBLEMS], ("", f"has {len(out) - MAX_SHAPE_PROBLEMS} more problems of shape")]
+    return out
 
 
 def task_data(doc: Document) -> dict[str, Any]:
@@ -170,7 +315,11 @@ def _parse(
         if layer != region.layer:
             continue  # left over from a label the editor changed; meaningless for the new one
         if attribute.kind == "string":
-            texts = [t.strip() for t in value.get("text") or [] if isinstance(t, str) and t.strip()]
+            given = value.get("text") or []
+            # One string is one text, not a list of characters.
+            texts = [
+                t.strip() for t in ([given] if isinstance(given, str) else given) if isinstance(t, str) and t.strip()
+            ]
             if texts:
                 region.attributes[attribute.name] = texts[-1]
         else:
@@ -207,6 +356,9 @@ def from_result(
     region that cannot be read.
     """
     doc_id = document.doc_id
+    shape = result_problems(result)
+    if shape:
+        raise ConvertError([f"{doc_id}: {field_name(where)} {problem}" for where, problem in shape])
     regions, raw_relations, problems, refused = _parse(document, result)
     base_spans = {s.id: s for s in (base.spans if base else [])}
 
@@ -371,13 +523,20 @@ def export_records(tasks: list[Any], file: str) -> tuple[list[tuple[int, dict[st
     out: list[tuple[int, dict[str, Any]]] = []
     problems: list[ExportProblem] = []
     against: dict[str, str] = {}
+    if not isinstance(tasks, list):
+        problems.append(ExportProblem(0, "", f"an export should be a list of tasks, is {short(tasks)}"))
+        tasks = []
     for n, task in enumerate(tasks, start=1):
         data = task.get("data") if isinstance(task, dict) else None
-        doc_id = data.get("doc_id") if isinstance(data, dict) else None
-        text = data.get(TEXT) if isinstance(data, dict) else None
-        if not isinstance(doc_id, str) or not isinstance(text, str) or not text:
-            problems.append(ExportProblem(n, "/data", "task has no data.doc_id and data.text"))
+        doc_id = data.get("doc_id") if isinstance(data, dict) and isinstance(data.get("doc_id"), str) else None
+        shape = task_problems(task)
+        if shape:
+            who = f"task {n}" + (f" ({doc_id!r})" if doc_id else "")
+            for where, problem in shape:
+                problems.append(ExportProblem(n, where, f"{who}: {field_name(where)} {problem}", doc_id))
             continue
+        assert isinstance(data, dict) and doc_id is not None
+        text = data[TEXT]
         try:
             doc = Document.from_text(doc_id, text, f"label-studio:{file}")
         except (TypeError, ValueError) as e:
@@ -387,13 +546,14 @@ def export_records(tasks: list[Any], file: str) -> tuple[list[tuple[int, dict[st
         if choice is None:
             continue
         kind, item = choice
+        at = f"/{kind}s/{next(i for i, x in enumerate(task[kind + 's']) if x is item)}/result"
         if not isinstance(item.get("result"), list):
-            problems.append(ExportProblem(n, f"/{kind}s", f"task {doc_id!r}: the {kind} has no result list", doc_id))
+            problems.append(ExportProblem(n, at, f"task {doc_id!r}: the {kind} has no result list", doc_id))
             continue
         try:
             converted = from_result(doc, item["result"], origin(kind, item, "export"))
         except ConvertError as e:
-            problems += [ExportProblem(n, "/result", p, doc_id) for p in e.problems]
+            problems += [ExportProblem(n, at, p, doc_id) for p in e.problems]
             continue
         against[doc_id] = doc.sha256
         # Ids numbered here (regions the editor made, all relations) are local to the batch: the

@@ -14,7 +14,8 @@ The admin's Personal Access Token is created through the Django ORM of the
 server's venv (no browser) and written, mode 0600, to
 ``$XDG_STATE_HOME/corpus-pkg/labelstudio/<port>.token`` (default
 ``~/.local/state/...``), outside the git tree; the generated admin password
-sits beside it as ``<port>.password``. Neither is ever printed or logged.
+sits beside it as ``<port>.password``. Neither is ever printed or logged, and
+one that other users can open is refused (see credentials.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus_pkg.errors import CorpusError
+from corpus_pkg.labelstudio.credentials import (
+    InsecureFileError,
+    check_private,
+    read_secret,
+    redact,
+    remember,
+    write_secret,
+)
 from corpus_pkg.project import current
 
 LS_VERSION = "1.23.2"
@@ -66,6 +75,10 @@ sys.stdout.write(LSAPIToken.for_user(user).get_full_jwt())
 
 class ServerError(CorpusError):
     """Label Studio cannot be installed, started, reached or stopped."""
+
+    def __init__(self, message: str) -> None:
+        # Messages quote the server's log and subprocess output, which may hold the password or a token.
+        super().__init__(redact(message))
 
 
 @dataclass(frozen=True)
@@ -181,14 +194,48 @@ def url_for(port: int) -> str:
     return f"http://{HOST}:{port}"
 
 
+class NotLabelStudio(ServerError):
+    """Something answers at the URL, but not as Label Studio does."""
+
+
+def _shape(value: object, limit: int = 80) -> str:
+    """A short, redacted repr of an unexpected value, for messages."""
+    text = redact(repr(value))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_version(url: str, raw: bytes) -> str:
+    """The version in a body of ``/api/version``; NotLabelStudio for any other answer."""
+    where = f"{url}/api/version"
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise NotLabelStudio(
+            f"{where} answered {_shape(raw[:200])}, which is not JSON: is another program on that port?"
+        ) from None
+    package = body.get("label-studio-os-package") if isinstance(body, dict) else None
+    candidates = [body.get("release") if isinstance(body, dict) else None]
+    candidates.append(package.get("version") if isinstance(package, dict) else None)
+    # Printed by `status`: a short printable string only (no terminal escapes, no page of text).
+    version = next((v.strip() for v in candidates if isinstance(v, str) and v.strip().isprintable()), "")
+    if not version or len(version) > 64:
+        raise NotLabelStudio(
+            f"{where} answered {_shape(body)}, not Label Studio's version object (with a 'release' string): "
+            "is another program on that port?"
+        )
+    return redact(version)
+
+
 def version_at(url: str, timeout: float = 3.0) -> str | None:
-    """The server's version from /api/version, or None if nothing answers."""
+    """The server's version from /api/version; None if nothing answers, NotLabelStudio if something else does."""
     try:
         with urllib.request.urlopen(f"{url}/api/version", timeout=timeout) as r:
-            body = json.loads(r.read().decode("utf-8"))
+            raw = r.read(1_000_000)
+    except urllib.error.HTTPError as e:
+        raise NotLabelStudio(f"{url}/api/version answered HTTP {e.code}: is this a Label Studio server?") from None
     except (OSError, ValueError):
         return None
-    return str(body.get("release") or body.get("label-studio-os-package", {}).get("version") or "unknown")
+    return parse_version(url, raw)
 
 
 def _pid_file(data: Path) -> Path:
@@ -201,9 +248,12 @@ def _log_file(data: Path) -> Path:
 
 def _read_pid_file(data: Path) -> dict | None:
     try:
-        return json.loads(_pid_file(data).read_text(encoding="utf-8"))
+        info = json.loads(_pid_file(data).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    # Hand-edited or truncated: a file without a whole pid and port says nothing runs.
+    ok = isinstance(info, dict) and all(isinstance(info.get(k), int) for k in ("pid", "port"))
+    return info if ok else None
 
 
 def _alive(pid: int) -> bool:
@@ -229,12 +279,11 @@ def _tail(path: Path, n: int = 25) -> str:
     return "\n".join(lines[-n:])
 
 
-def _write_secret(path: Path, value: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(value)
-    os.chmod(path, 0o600)
+def _read_secret(path: Path) -> str | None:
+    try:
+        return read_secret(path)
+    except InsecureFileError as e:
+        raise ServerError(str(e)) from None
 
 
 def ensure_secret_key(data: Path) -> None:
@@ -244,14 +293,31 @@ def ensure_secret_key(data: Path) -> None:
     its two start-up processes can both find the file empty and both append a
     key; the server then signs with one key while every later process (our
     token script included) reads the other, and the token is refused as
-    invalid. Writing the key first removes that race. The file stays 0600: the
-    key signs the API tokens.
+    invalid. Writing the key first removes that race. The file is 0600 and one
+    that other users can open is refused: the key signs the API tokens.
     """
     env_file = data / ".env"
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
+    lines = []
+    if env_file.exists():
+        try:
+            check_private(env_file)
+        except InsecureFileError as e:
+            raise ServerError(str(e)) from None
+        lines = env_file.read_text(encoding="utf-8").splitlines()
     if any(line.startswith("SECRET_KEY=") for line in lines):
         return
-    _write_secret(env_file, "\n".join([*lines, f"SECRET_KEY={secrets.token_urlsafe(50)}"]) + "\n")
+    write_secret(env_file, "\n".join([*lines, f"SECRET_KEY={secrets.token_urlsafe(50)}"]) + "\n")
+
+
+def admin_password(port: int, states: Path | None = None) -> str:
+    """The admin's password from its private file, or a new one written there."""
+    path = password_file(port, states)
+    password = _read_secret(path)
+    if not password:
+        password = secrets.token_urlsafe(18)
+        write_secret(path, password)
+        remember(password)
+    return password
 
 
 def server_env(data: Path) -> dict[str, str]:
@@ -288,11 +354,10 @@ def start(
         raise ServerError(f"port {port} on {HOST} is busy; choose another with --port or LABEL_STUDIO_PORT")
     data.mkdir(parents=True, exist_ok=True)
     ensure_secret_key(data)
-    pw_path = password_file(port, states)
-    password = pw_path.read_text(encoding="utf-8").strip() if pw_path.exists() else None
-    if not password:
-        password = secrets.token_urlsafe(18)
-        _write_secret(pw_path, password)
+    password = admin_password(port, states)
+    # Read before the server starts: a refused token file must not leave a server running.
+    tok = token_file(port, states)
+    current = _read_secret(tok)
     env = server_env(data)
     # Credentials go through the environment, not argv, so `ps` does not show them.
     env["LABEL_STUDIO_USERNAME"] = email
@@ -311,7 +376,14 @@ def start(
     _pid_file(data).write_text(json.dumps({"pid": proc.pid, "port": port, "email": email}), encoding="utf-8")
     url = url_for(port)
     deadline = time.monotonic() + timeout
-    while version_at(url, timeout=2.0) is None:
+    problem = ""
+    while True:
+        try:
+            if version_at(url, timeout=2.0) is not None:
+                break
+        except NotLabelStudio as e:
+            # A server still starting may answer oddly for a moment: keep waiting, and say so if it lasts.
+            problem = f" ({e})"
         if proc.poll() is not None:
             _pid_file(data).unlink(missing_ok=True)
             raise ServerError(
@@ -322,18 +394,17 @@ def start(
             _kill_group(proc.pid)
             _pid_file(data).unlink(missing_ok=True)
             raise ServerError(
-                f"Label Studio did not answer at {url}/api/version within {timeout:.0f} s; "
+                f"Label Studio did not answer at {url}/api/version within {timeout:.0f} s{problem}; "
                 f"last lines of {log}:\n{_tail(log)}"
             )
         time.sleep(0.5)
-    tok = token_file(port, states)
-    if not (tok.exists() and token_works(url, tok.read_text(encoding="utf-8").strip())):
+    if not (current and token_works(url, current)):
         token = create_token(email, data, venv)
         if not token_works(url, token):
             _kill_group(proc.pid)
             _pid_file(data).unlink(missing_ok=True)
             raise ServerError(f"Label Studio at {url} refuses the token just made for {email}; see {log}")
-        _write_secret(tok, token)
+        write_secret(tok, token)
     return ServerInfo(url, port, proc.pid, data, tok, log)
 
 
@@ -344,6 +415,7 @@ def create_token(email: str, data: Path, venv: Path | None = None) -> str:
         [str(_bin("python", venv)), "-c", _TOKEN_SCRIPT, email], capture_output=True, text=True, env=env, cwd=data
     )
     token = out.stdout.strip()
+    remember(token)
     if out.returncode != 0 or token.count(".") != 2:
         tail = "\n".join(out.stderr.strip().splitlines()[-10:])
         raise ServerError(f"could not create an API token for {email} (exit {out.returncode}):\n{tail}")
@@ -402,10 +474,16 @@ def status(data: Path | None = None, states: Path | None = None) -> dict[str, ob
     port = info.get("port") or default_port()
     url = url_for(port)
     alive = bool(pid and _alive(pid))
-    version = version_at(url) if alive else None
+    version, problem = None, None
+    if alive:
+        try:
+            version = version_at(url)
+        except NotLabelStudio as e:
+            problem = str(e)
     return {
         "running": alive,
         "answers": version is not None,
+        "problem": problem,
         "pid": pid if alive else None,
         "url": url,
         "version": version,

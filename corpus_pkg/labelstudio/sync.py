@@ -50,13 +50,24 @@ from corpus_pkg.labelstudio.config import labeling_config
 from corpus_pkg.labelstudio.convert import (
     ConvertError,
     content_key,
+    field_name,
     from_result,
     origin,
     selected,
+    short,
     task_data,
+    task_problems,
     to_result,
     user_email,
     user_id,
+)
+from corpus_pkg.labelstudio.credentials import (
+    InsecureFileError,
+    read_secret,
+    redact,
+    remember,
+    remember_client,
+    shorten,
 )
 from corpus_pkg.model import AnnotatedDocument, Span
 from corpus_pkg.project import annotations_dir
@@ -73,7 +84,7 @@ class SyncError(CorpusError):
     """A sync that cannot go on; ``exit_code`` 1 for invalid data or a conflict, 2 for usage, I/O, server."""
 
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.exit_code = exit_code
 
 
@@ -113,18 +124,24 @@ def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, st
     if not key:
         parsed = urlparse(url)
         if parsed.hostname in ("127.0.0.1", "localhost") and parsed.port:
-            path = server.token_file(parsed.port)
-            if path.exists():
-                key = path.read_text(encoding="utf-8").strip() or None
+            try:
+                key = read_secret(server.token_file(parsed.port)) or None
+            except InsecureFileError as e:
+                raise SyncError(str(e)) from None
+    remember(key)
     return url, key
 
 
 def connect(url: str | None = None, api_key: str | None = None) -> Connection:
+    import httpx
     from label_studio_sdk import LabelStudio
     from label_studio_sdk.core.api_error import ApiError
 
     url, key = resolve(url, api_key)
-    version = server.version_at(url, timeout=10)
+    try:
+        version = server.version_at(url, timeout=10)
+    except server.NotLabelStudio as e:
+        raise SyncError(f"{url} does not answer as Label Studio: {e}") from None
     if version is None:
         raise SyncError(f"cannot reach Label Studio at {url}: is it running? (corpus ls server status)")
     if not key:
@@ -132,31 +149,58 @@ def connect(url: str | None = None, api_key: str | None = None) -> Connection:
             "no Label Studio API key: pass --api-key, set LABEL_STUDIO_API_KEY, or start the local "
             "server with `corpus ls server start`, which writes its token file"
         )
-    client = LabelStudio(base_url=url, api_key=key, timeout=120)
+    # The SDK raises ApiError (status 401) from the constructor for an expired or expiry-less JWT.
     try:
+        client = LabelStudio(base_url=url, api_key=key, timeout=120)
         me = client.users.whoami()
+    except _sdk_parse_errors() as e:
+        raise SyncError(f"{url} does not answer as Label Studio: {_unexpected('tell who we are', e)}") from None
     except ApiError as e:
+        # `from None`: the ApiError's own text holds the response's headers and body, which may echo the key.
         if e.status_code in (401, 403):
             raise SyncError(
                 f"Label Studio refused the API key ({e.status_code}) at {url}: use a Personal Access "
                 "Token of this server (Account & Settings, or the token file of corpus ls server)"
-            ) from e
-        raise SyncError(f"Label Studio at {url} answered {e.status_code} to whoami") from e
-    return Connection(client, url, version, me.id, me.email or me.username or str(me.id))
+            ) from None
+        raise SyncError(f"Label Studio at {url} answered {e.status_code} to whoami") from None
+    except httpx.HTTPError as e:
+        raise SyncError(f"lost the connection to Label Studio at {url}: {redact(str(e))}") from None
+    remember_client(client)
+    user_id = getattr(me, "id", None)
+    if not isinstance(user_id, int):
+        raise SyncError(f"{url} does not answer as Label Studio: the current user has no numeric id ({me!r:.80})")
+    name = getattr(me, "email", None) or getattr(me, "username", None) or str(user_id)
+    return Connection(client, url, version, user_id, str(name))
+
+
+def _sdk_parse_errors() -> tuple[type[Exception], ...]:
+    from label_studio_sdk.core.parse_error import ParsingError
+
+    # The SDK builds its objects without checking them: an answer of the wrong shape surfaces as a
+    # TypeError or ValueError (a list where an object belongs), or as its ParsingError.
+    return (ParsingError, TypeError, ValueError)
+
+
+def _unexpected(what: str, e: Exception) -> str:
+    detail = shorten(redact(str(e)), 200)
+    return f"its answer when asked to {what} is not what its API returns ({type(e).__name__}: {detail})"
 
 
 def _api(what: str, call: Callable[[], Any]) -> Any:
-    """Run one API call; server errors become SyncErrors that say what failed."""
+    """Run one API call; server errors become SyncErrors that say what failed, with every credential redacted."""
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
+    # `from None` below: the SDK's exception text holds the raw response (headers, body) that may echo a token.
     try:
         return call()
     except ApiError as e:
         body = e.body if isinstance(e.body, str | dict | list) else ""
-        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {str(body)[:400]}") from e
+        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {shorten(redact(str(body)))}") from None
     except httpx.HTTPError as e:
-        raise SyncError(f"lost the connection to Label Studio while trying to {what}: {e}") from e
+        raise SyncError(f"lost the connection to Label Studio while trying to {what}: {redact(str(e))}") from None
+    except _sdk_parse_errors() as e:
+        raise SyncError(f"Label Studio is not answering as expected: {_unexpected(what, e)}") from None
 
 
 # -- project, tasks, state ----------------------------------------------------------------------------------
@@ -190,7 +234,30 @@ def ensure_project(conn: Connection, title: str) -> Any:
 def project_tasks(conn: Connection, project_id: int) -> dict[str, dict[str, Any]]:
     """The project's tasks by doc_id, with annotations and predictions."""
     tasks = _api("list tasks", lambda: [_d(t) for t in conn.client.tasks.list(project=project_id, fields="all")])
-    return _by_doc(tasks)
+    return _by_doc(well_formed(tasks, f"the task list of project {project_id}"))
+
+
+def well_formed(tasks: list[Any], source: str) -> list[dict[str, Any]]:
+    """``tasks`` once every part the sync reads has the expected shape; else a SyncError naming each problem."""
+    if not isinstance(tasks, list):
+        raise SyncError(f"{source} is not a list of tasks but {short(tasks)}", EXIT_INVALID)
+    problems = []
+    for n, task in enumerate(tasks, start=1):
+        shape = task_problems(task, need_id=True)
+        if not shape:
+            continue
+        data = task.get("data") if isinstance(task, dict) else None
+        doc_id = data.get("doc_id") if isinstance(data, dict) else None
+        task_id = task.get("id") if isinstance(task, dict) else None
+        who = f"task #{n} (id {short(task_id)}, doc_id {short(doc_id)})"
+        problems += [f"{who}: {field_name(where)} {problem}" for where, problem in shape]
+    if problems:
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise SyncError(
+            f"{source} holds data of an unexpected shape; nothing was changed:\n  " + "\n  ".join(problems[:50]) + more,
+            EXIT_INVALID,
+        )
+    return tasks
 
 
 def _by_doc(tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -405,7 +472,15 @@ def export_snapshot(conn: Connection, project_id: int, timeout: float = 300) -> 
         lambda: b"".join(conn.client.projects.exports.download(project_id, export_pk=ex.id, export_type="JSON")),
     )
     _api("delete the export", lambda: conn.client.projects.exports.delete(project_id, export_pk=ex.id))
-    return json.loads(data)
+    try:
+        tasks = json.loads(data)
+    except (ValueError, RecursionError) as e:
+        raise SyncError(f"the export of project {project_id} is not JSON ({shorten(redact(str(e)), 200)})") from None
+    if not isinstance(tasks, list):
+        raise SyncError(
+            f"the export of project {project_id} is not a list of tasks but {shorten(redact(repr(tasks)), 80)}"
+        )
+    return tasks
 
 
 @dataclass
@@ -471,7 +546,7 @@ def _pull(
     project = find_project(conn, project_title)
     if project is None:
         raise SyncError(f"Label Studio at {conn.url} has no project titled {project_title!r}")
-    tasks = export_snapshot(conn, project.id)
+    tasks = well_formed(export_snapshot(conn, project.id), f"the export of project {project.id}")
     state = SyncState.load(root, project_title, conn, project.id)
     summary = PullSummary(project.id)
 
@@ -569,7 +644,7 @@ def _pull(
         header = {
             "record": "batch",
             "batch_id": slug(f"{project_title}-{doc_id}"),
-            "description": f"Label Studio side of a conflict: {inc.where} at {conn.url}",
+            "description": redact(f"Label Studio side of a conflict: {inc.where} at {conn.url}"),
             "against": {doc_id: inc.doc.document.sha256},
         }
         body = [r.to_dict() for r in inc.doc.spans] + [r.to_dict() for r in inc.doc.relations]
@@ -628,7 +703,7 @@ def agreement(
         raise SyncError(f"Label Studio at {conn.url} has no project titled {project_title!r}")
     by_annotator: dict[str, dict[str, AnnotatedDocument]] = defaultdict(dict)
     problems: list[str] = []
-    for task in export_snapshot(conn, project.id):
+    for task in well_formed(export_snapshot(conn, project.id), f"the export of project {project.id}"):
         base = corpus.get((task.get("data") or {}).get("doc_id"))
         if base is None:
             continue
