@@ -224,6 +224,19 @@ def same_span(a: Span, b: Span) -> bool:
     return span_content(a) == span_content(b)
 
 
+def content_hash(record: Span | Relation) -> str:
+    """A sha256 of what a span or relation says (``span_content`` or ``Relation.key``), without id or provenance.
+
+    A correction names the record it changes by id and by this hash of the content it expects to
+    find, so a correction made against content that has changed since is refused, not applied.
+    """
+    import json
+
+    content = span_content(record) if isinstance(record, Span) else record.key
+    blob = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str]:
     """The TextQuoteSelector prefix and suffix of ``text[start:end]``."""
     return text[max(0, start - width) : start], text[end : end + width]
