@@ -38,10 +38,10 @@ from corpus_pkg.storage import (
     read_items,
 )
 from corpus_pkg.validate import (
-    PLACEMENT_RULES,
     Report,
     check_document,
     finding,
+    place_span,
     validate_corpus_files,
 )
 
@@ -327,9 +327,11 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
             if span is None:
                 continue
         if text is not None:
-            own = [f for rule in PLACEMENT_RULES for f in rule(span, text)]
-            if own:
-                out += own[:1]
+            # Its own checks first (offsets, text, context, TIMEX3 value): a span that fails them is an
+            # error, never a duplicate, whatever its id.
+            own = place_span(span, text)
+            out += own
+            if any(f.severity == "error" for f in own):
                 continue
         same = by_content.get(span_content(span))
         if same is not None:
@@ -398,6 +400,7 @@ def check_part(part: DocumentPart, path: Path, report: Report, plan: BatchPlan |
             (corpus.relations if corpus else []) + got.relations,
             doc_id=part.doc_id,
             own_document=part.new_document is not None,
+            placed_already=frozenset(s.id for s in got.spans) if part.document is not None else frozenset(),
         )
     )
     if plan is None or len(report.errors) > before:

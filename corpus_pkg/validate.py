@@ -312,8 +312,13 @@ def check_document(
     doc_id: str,
     canonical_ids: bool = False,
     own_document: bool = True,
+    placed_already: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """Every rule over the records of one document (``doc`` None: the document does not exist)."""
+    """Every rule over the records of one document (``doc`` None: the document does not exist).
+
+    Spans whose ids are in ``placed_already`` passed ``place_span`` before (a batch checks its own
+    spans first) and are not checked against the text again.
+    """
     out: list[Finding] = []
     if doc is not None and own_document:
         out += sha256(doc)
@@ -330,7 +335,7 @@ def check_document(
     text = doc.text
     placed: dict[str, Span] = {}
     for s in kept_spans:
-        problems = place_span(s, text)
+        problems = [] if s.id in placed_already else place_span(s, text)
         out += problems
         if not any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
             placed[s.id] = s
