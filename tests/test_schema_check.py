@@ -1,4 +1,4 @@
-"""The fast validation path reports exactly what the reference (jsonschema) path reports."""
+"""The compiled schema check reports exactly what the reference (jsonschema) reports, and never accepts what it refuses."""
 
 from __future__ import annotations
 
