@@ -420,7 +420,13 @@ def recover(root: Path | None = None) -> list[str]:
     strays = list(base.glob(f".{JOURNAL}.*.tmp"))
     cdir = corpus_dir(base)
     if cdir.exists():
-        strays += list(cdir.glob(f".*{TMP_SUFFIX}")) + list(cdir.glob(".*.jsonl.*.tmp"))
+        # One pass over the folder: only hidden names can be temps, and a corpus may hold 100,000 files.
+        with os.scandir(cdir) as entries:
+            strays += [
+                Path(e.path)
+                for e in entries
+                if e.name.startswith(".") and (e.name.endswith(TMP_SUFFIX) or e.name.endswith(".tmp"))
+            ]
     for stray in strays:
         stray.unlink()
         done.append(f"removed unfinished {stray.name}")
