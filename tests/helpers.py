@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.server
+import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,3 +61,21 @@ def answering(body: bytes, status: int = 200, routes: dict[str, bytes] | None = 
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+def invoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``corpus ARGS`` in this process (click's CliRunner) and answer like ``subprocess.run`` would."""
+    from click.testing import CliRunner
+
+    from corpus_pkg.cli import main
+
+    before = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args), env=env)
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["corpus", *args], result.exit_code, result.stdout, result.stderr)

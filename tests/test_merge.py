@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import invoke
 from strategies import PROV
 
 from corpus_pkg.jsonio import dumps_lines
@@ -80,9 +81,12 @@ def good_batch(root: Path, tmp_path: Path) -> Path:
 
 
 def corpus(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "corpus_pkg", *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
-    )
+    """``corpus ARGS`` in this process; in a real one only where a crash point must kill it."""
+    if env and KILL_AT_ENV in env:
+        return subprocess.run(
+            [sys.executable, "-m", "corpus_pkg", *args], capture_output=True, text=True, env={**os.environ, **env}
+        )
+    return invoke(*args, env=env)
 
 
 def test_a_valid_batch_merges_with_a_summary_per_document_and_layer(root, tmp_path):

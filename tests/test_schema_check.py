@@ -1,4 +1,4 @@
-"""The compiled schema check reports exactly what the reference (jsonschema) reports, and never accepts what it refuses."""
+"""The compiled schema check reports what the reference (jsonschema) reports, and never accepts what it refuses."""
 
 from __future__ import annotations
 

@@ -9,13 +9,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import invoke
 
 from corpus_pkg.project import annotations_dir
 from corpus_pkg.storage import corpus_files
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corpus_pkg", *args], capture_output=True, text=True, cwd=cwd)
+    return invoke(*args, cwd=cwd)
+
+
+def test_the_command_runs_as_a_real_process_and_validates_the_committed_corpus():
+    result = subprocess.run([sys.executable, "-m", "corpus_pkg", "validate"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 error(s)" in result.stdout
 
 
 @pytest.fixture
