@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from strategies import PROV
 
 from corpus_pkg.cli import main
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
+from corpus_pkg.review import publishable
 from corpus_pkg.storage import load_corpus, write_document
 from corpus_pkg.validate import validate_corpus, validate_documents
 
@@ -258,3 +260,62 @@ def test_rejecting_a_span_a_gold_relation_points_at_is_refused(root: Path) -> No
     assert result.exit_code == 1
     assert "gold relation alpha-r001" in result.output
     assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------- build
+
+
+def entity_ids(out: Path) -> set[str]:
+    return set(pq.read_table(out / "data" / "entities" / "test-00000-of-00001.parquet").column("id").to_pylist())
+
+
+def test_the_default_build_publishes_gold_only_and_says_what_it_left_out(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dataset"
+    result = run("build", "--annotations", str(root), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert entity_ids(out) == {"alpha-e001", "alpha-e002", "beta-e001"}
+    quotes = pq.read_table(out / "data" / "quotes" / "test-00000-of-00001.parquet")
+    assert quotes.num_rows == 0
+    assert "left out 4 submitted span(s) and 1 relation(s) not yet accepted: corpus review list" in result.output
+    assert run("build", "--check", "--annotations", str(root), "--out", str(out)).exit_code == 0
+
+
+def test_a_build_including_submitted_work_publishes_it_with_its_status(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dataset"
+    result = run("build", "--include", "submitted", "--annotations", str(root), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert entity_ids(out) == {"alpha-e001", "alpha-e002", "alpha-e003", "beta-e001", "beta-e002", "beta-e003"}
+    assert "left out" not in result.output
+    table = pq.read_table(out / "data" / "entities" / "test-00000-of-00001.parquet").to_pylist()
+    names = ["gold", "prediction", "submitted"]
+    assert {r["id"]: names[r["provenance"]["status"]] for r in table}["alpha-e003"] == "submitted"
+    # The gold-only check now finds the folder out of date: it holds what a default build leaves out.
+    assert run("build", "--check", "--annotations", str(root), "--out", str(out)).exit_code == 1
+
+
+def test_an_unknown_include_status_is_a_usage_error(root: Path, tmp_path: Path) -> None:
+    result = run("build", "--include", "draft", "--annotations", str(root), "--out", str(tmp_path / "d"))
+    assert result.exit_code == 2
+    assert "'draft' is not one of prediction, submitted" in result.output
+
+
+def test_publishable_leaves_out_a_relation_whose_end_is_left_out(root: Path) -> None:
+    doc = next(d for d in load_corpus(root) if d.doc_id == "alpha")
+    doc.relations[0] = Relation("alpha-r001", "alpha", "speaker", "alpha-q001", "alpha-e003", PROV)
+    assert publishable(doc).relations == []
+    assert [r.id for r in publishable(doc, {"submitted"}).relations] == ["alpha-r001"]
+
+
+def test_a_prediction_is_published_only_when_the_build_includes_predictions(root: Path, tmp_path: Path) -> None:
+    doc = next(d for d in load_corpus(root) if d.doc_id == "beta")
+    doc.spans.append(
+        span(doc.document, "beta-e004", "Kim", prov=Provenance("model", "spacy", "3.8", "prediction", 0.9))
+    )
+    write_document(doc.sorted(), root)
+    default = run("build", "--annotations", str(root), "--out", str(tmp_path / "gold"))
+    assert default.exit_code == 0, default.output
+    assert "beta-e004" not in entity_ids(tmp_path / "gold")
+    assert "left out 1 prediction span(s): build with --include prediction to publish them" in default.output
+    shown = run("build", "--include", "prediction", "--annotations", str(root), "--out", str(tmp_path / "all"))
+    assert shown.exit_code == 0, shown.output
+    assert "beta-e004" in entity_ids(tmp_path / "all") and "beta-e002" not in entity_ids(tmp_path / "all")
