@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from corpus_pkg.cli.app import UsageError, acting_on, annotations_option, format_option, main
+
+if TYPE_CHECKING:
+    from corpus_pkg.review import ReviewResult
 
 
 @main.group()
@@ -114,7 +118,7 @@ def reject(ids: tuple[str, ...], annotations: Path | None) -> None:
     _report(result, "rejected (removed)", "", project.annotations)
 
 
-def _report(result, verb: str, by: str, annotations: Path) -> None:  # type: ignore[no-untyped-def]
+def _report(result: ReviewResult, verb: str, by: str, annotations: Path) -> None:
     from corpus_pkg.review import folder
 
     for line in result.recovered:
