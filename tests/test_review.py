@@ -210,6 +210,14 @@ def test_accept_all_leaves_nothing_to_review(root: Path) -> None:
     assert "0 submitted span(s) and relation(s) in 0 document(s)" in listed.output
 
 
+def test_the_reviewer_comes_from_corpus_reviewer_when_not_given(root: Path) -> None:
+    result = CliRunner(env={"CORPUS_REVIEWER": "env@example.org"}).invoke(
+        main, ["review", "accept", "beta-e002", "--annotations", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert statuses(root)["beta-e002"].reviewer == "env@example.org"
+
+
 def test_accepting_a_gold_span_is_refused(root: Path) -> None:
     result = run("review", "accept", "alpha-e001", "--reviewer", "rev@example.org", "--annotations", str(root))
     assert result.exit_code == 1
