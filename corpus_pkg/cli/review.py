@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def review() -> None:
     """Review submitted work: spans and relations pulled from annotators that a maintainer has not accepted yet.
 
-    Builds publish gold only, so submitted work reaches the dataset once it is accepted.
+    Builds publish gold only, so submitted work reaches the dataset only once it is accepted.
     """
 
 
