@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 from collections import ChainMap
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,8 +79,13 @@ class ShardResult:
     error_count: int = 0
 
 
-def _shard_files(docs: list[AnnotatedDocument], index: int, count: int) -> tuple[ShardResult, dict[str, bytes]]:
-    """The Parquet files of one shard of documents sorted by doc_id."""
+def _shard_files(
+    docs: list[AnnotatedDocument], index: int, count: int, include: Collection[str] = ()
+) -> tuple[ShardResult, dict[str, bytes]]:
+    """The Parquet files of one shard of documents sorted by doc_id: gold and the statuses in ``include``."""
+    from corpus_pkg.review import publishable
+
+    docs = [publishable(d, include) for d in docs]
     made = shard_tables(docs)
     files = {shard_path(c, index, count): parquet_bytes(t) for c, t in made.tables.items()}
     result = ShardResult(
@@ -122,14 +127,16 @@ def _metadata_files(
     return out
 
 
-def render(docs: list[AnnotatedDocument], datasheet: bytes | None = None) -> dict[str, bytes]:
+def render(
+    docs: list[AnnotatedDocument], datasheet: bytes | None = None, include: Collection[str] = ()
+) -> dict[str, bytes]:
     """Every file of the dataset folder, by relative path, made in this process."""
     docs = sorted(docs, key=lambda d: d.doc_id)
     count = shard_count(len(docs))
     files: dict[str, bytes] = {}
     shards = []
     for i, (a, b) in enumerate(shard_bounds(len(docs), count)):
-        result, data = _shard_files(docs[a:b], i, count)
+        result, data = _shard_files(docs[a:b], i, count, include)
         shards.append(result)
         files.update(data)
     files.update(_metadata_files(files, shards, datasheet))
@@ -192,6 +199,7 @@ class _ShardTask:
     root: Path | None
     dest: Path
     project: Project
+    include: frozenset[str] = frozenset()
 
 
 def _build_shard(task: _ShardTask) -> ShardResult:
@@ -209,7 +217,7 @@ def _build_shard(task: _ShardTask) -> ShardResult:
         if errors:
             return ShardResult(task.index, first_error=errors[0].render(), error_count=len(errors))
         docs = assemble(item for path in task.paths for item in read_items(path, []))
-        result, files = _shard_files(docs, task.index, task.count)
+        result, files = _shard_files(docs, task.index, task.count, task.include)
     for rel, data in files.items():
         write_bytes_atomic(task.dest / rel, data, durable=False)  # staging; moved in later
     return result
@@ -261,14 +269,19 @@ def _datasheet(annotations_root: Path | None, docs: list[AnnotatedDocument] | No
 
 
 def _render_folder(
-    paths: list[Path], annotations_root: Path | None, dest: Path, jobs: int | None, datasheet: bytes | None = None
+    paths: list[Path],
+    annotations_root: Path | None,
+    dest: Path,
+    jobs: int | None,
+    datasheet: bytes | None = None,
+    include: Collection[str] = (),
 ) -> FolderFiles:
     """Build every file of the dataset folder under ``dest``, one shard per worker process."""
     from corpus_pkg.croissant import FolderFiles
 
     count = shard_count(len(paths))
     tasks = [
-        _ShardTask(i, count, paths[a:b], annotations_root, dest, current())
+        _ShardTask(i, count, paths[a:b], annotations_root, dest, current(), frozenset(include))
         for i, (a, b) in enumerate(shard_bounds(len(paths), count))
     ]
     results = _run_shards(tasks, jobs)
@@ -327,6 +340,7 @@ def _rendered(
     jobs: int | None,
     staging: Path | None,
     prefix: str,
+    include: Collection[str] = (),
 ) -> Iterator[Mapping[str, bytes]]:
     """Every file the folder should hold: sharded in workers (into a temporary folder under ``staging``,
     removed afterwards) for a large corpus on disk, otherwise made in this process."""
@@ -336,12 +350,12 @@ def _rendered(
         if paths is not None:
             tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=staging))
             try:
-                yield _render_folder(paths, annotations_root, tmp, jobs, sheet)
+                yield _render_folder(paths, annotations_root, tmp, jobs, sheet, include)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
             return
         docs = _load_docs(annotations_root)
-    yield render(docs, sheet)
+    yield render(docs, sheet, include)
 
 
 def build(
@@ -350,6 +364,7 @@ def build(
     docs: list[AnnotatedDocument] | None = None,
     *,
     jobs: int | None = None,
+    include: Collection[str] = (),
 ) -> BuildResult:
     """Write the dataset folder from the (validated) annotations; files whose bytes are unchanged are not touched.
 
@@ -357,11 +372,12 @@ def build(
     worker processes (default: every available core) into a staging folder beside ``out_dir``, and moved
     in only when every shard succeeded. The workers are spawned, so a script that calls this on such a
     corpus needs the usual ``if __name__ == "__main__":`` guard. Documents given as ``docs`` are built
-    in this process (in as many shards, so the bytes are the same).
+    in this process (in as many shards, so the bytes are the same). Only gold spans and relations are
+    published, and those of the statuses in ``include`` (``review.publishable``).
     """
     out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _rendered(annotations_root, docs, jobs, out_dir.parent, f".{out_dir.name}.build-") as files:
+    with _rendered(annotations_root, docs, jobs, out_dir.parent, f".{out_dir.name}.build-", include) as files:
         return _install(files, out_dir)
 
 
@@ -371,6 +387,7 @@ def check(
     docs: list[AnnotatedDocument] | None = None,
     *,
     jobs: int | None = None,
+    include: Collection[str] = (),
 ) -> list[str]:
     """What in the dataset folder is out of date with the annotations (empty when up to date); writes nothing.
 
@@ -379,7 +396,7 @@ def check(
     the files as they are.
     """
     out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
-    with _rendered(annotations_root, docs, jobs, None, "corpus-check-") as files:
+    with _rendered(annotations_root, docs, jobs, None, "corpus-check-", include) as files:
         return _compare(files, out_dir)
 
 

@@ -245,7 +245,8 @@ end without punctuation); a sentence boundary that would cut an entity is droppe
 lower-to-upper case change after two lowercase letters, as in a breadcrumb glued to a title:
 `HomeWorld|Putin`); whitespace tokens are left out, and `token_starts`/`token_ends` are offsets into the
 whole document text, so a row maps back to `documents` directly. Tags are IOB2 over the **gold**
-entities only (spans with `provenance.status == "gold"`); predictions are in the `entities` config with
+entities only (spans with `provenance.status == "gold"`). The other configs hold gold spans and relations
+too, unless the build was made with `corpus build --include prediction` (or `submitted`): those then carry
 their status and score. Every gold entity lies on token boundaries: the build refuses a corpus where it
 does not, rather than move or drop the span.
 
@@ -254,7 +255,9 @@ does not, rather than move or drop the span.
 {fields}
 
 Every span and relation carries `provenance`: annotator, tool, tool_version, `status` (gold =
-adjudicated human annotation; prediction = a model or a single unadjudicated pass) and an optional score.
+adjudicated human annotation; prediction = a model or a single unadjudicated pass; submitted = an
+annotator's work not yet accepted by a maintainer) and an optional score. A build publishes gold only
+unless it is asked to include another status.
 
 ### Labels
 

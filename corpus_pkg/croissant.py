@@ -119,8 +119,9 @@ RAI: dict[str, Any] = {
         "Agreement between the two passes is measured per layer as strict and partial span F1 (nervaluate) and, "
         "on matched spans, as agreement of entity type, kind and cluster, date type and value, quote kind and "
         "claim attributes; speakers and claimants match strictly (same mention) or relaxed (same cluster).",
-        "Released spans carry provenance: status gold for adjudicated annotations, prediction for model output "
-        "or a single unadjudicated pass.",
+        "Released spans carry provenance: status gold for adjudicated annotations. Predictions (model output "
+        "or a single unadjudicated pass) and annotators' submitted work awaiting review are released only by a "
+        "build asked to include them.",
     ],
     "rai:annotationsPerItem": "Two independent annotation passes per document, then adjudication.",
     "rai:annotatorDemographics": [

@@ -33,13 +33,20 @@ class Where:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Who or what made a record, and whether it is gold or a prediction."""
+    """Who or what made a record, and whether it is gold, a prediction or submitted work awaiting review.
+
+    ``created`` is when the work was made or submitted (ISO 8601 date-time); ``reviewer`` is who
+    accepted submitted work as gold (``corpus review accept``). Both are optional and left out of
+    ``to_dict`` when None, so records without them keep their bytes.
+    """
 
     annotator: str
     tool: str
     tool_version: str
     status: str = "gold"
     score: float | None = None
+    created: str | None = None
+    reviewer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -50,11 +57,23 @@ class Provenance:
         }
         if self.score is not None:
             out["score"] = self.score
+        if self.created is not None:
+            out["created"] = self.created
+        if self.reviewer is not None:
+            out["reviewer"] = self.reviewer
         return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
-        return cls(d["annotator"], d["tool"], d["tool_version"], d.get("status", "gold"), d.get("score"))
+        return cls(
+            d["annotator"],
+            d["tool"],
+            d["tool_version"],
+            d.get("status", "gold"),
+            d.get("score"),
+            d.get("created"),
+            d.get("reviewer"),
+        )
 
 
 @dataclass(frozen=True)

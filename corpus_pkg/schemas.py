@@ -17,18 +17,32 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SPAN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
 
+def _status_description(decl: Declaration) -> list[str]:
+    return [f"{name}: {text}" for name, text in decl.status_descriptions.items()]
+
+
 def _provenance(decl: Declaration) -> dict[str, Any]:
     return {
         "type": "object",
-        "description": "Who or what made the record and whether it is gold or a prediction.",
+        "description": "Who or what made the record and whether it is gold, a prediction or awaiting review.",
         "required": ["annotator", "tool", "tool_version", "status"],
         "additionalProperties": False,
         "properties": {
             "annotator": {"type": "string", "minLength": 1, "description": "Person or pass that made it."},
             "tool": {"type": "string", "minLength": 1, "description": "Software that recorded it."},
             "tool_version": {"type": "string", "minLength": 1},
-            "status": {"enum": list(decl.statuses), "description": "gold or prediction."},
+            "status": {"enum": list(decl.statuses), "description": " ".join(_status_description(decl))},
             "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Model confidence."},
+            "created": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the work was made or submitted (ISO 8601 date-time).",
+            },
+            "reviewer": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Who accepted submitted work as gold (corpus review accept).",
+            },
         },
     }
 

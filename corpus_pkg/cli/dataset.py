@@ -14,6 +14,17 @@ from corpus_pkg.cli.app import EXIT_INVALID, EXIT_USAGE, acting_on, annotations_
 EXIT_STALE = EXIT_INVALID
 
 
+def _statuses(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """``--include`` values: provenance statuses of the declaration other than gold (always published)."""
+    from corpus_pkg.labels import label_sets
+
+    known = [s for s in label_sets().statuses if s != "gold"]
+    for v in value:
+        if v not in known:
+            raise click.BadParameter(f"{v!r} is not one of {', '.join(known)}", ctx, param)
+    return tuple(dict.fromkeys(value))
+
+
 @main.command()
 @annotations_option
 @click.option(
@@ -29,16 +40,29 @@ EXIT_STALE = EXIT_INVALID
     default=None,
     help="Worker processes for a corpus of more than one shard (default: every available core).",
 )
-def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | None) -> None:
-    """Build the Hugging Face dataset folder (Parquet per config, dataset card, MANIFEST) from the annotations."""
+@click.option(
+    "--include",
+    "include",
+    multiple=True,
+    metavar="STATUS",
+    callback=_statuses,
+    help="Also publish spans and relations of this provenance status (submitted, prediction); repeatable. "
+    "By default only gold is published.",
+)
+def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | None, include: tuple[str, ...]) -> None:
+    """Build the Hugging Face dataset folder (Parquet per config, dataset card, MANIFEST) from the annotations.
+
+    Only gold spans and relations are published unless --include names another status.
+    """
     from corpus_pkg import builder
+    from corpus_pkg.review import count_left_out, describe_left_out
 
     project = acting_on(annotations, writes=None if check or out is not None else "build")
     annotations, out = project.annotations, out or project.dataset
     t0 = time.perf_counter()
     try:
         if check:
-            problems = builder.check(annotations, out, jobs=jobs)
+            problems = builder.check(annotations, out, jobs=jobs, include=include)
             for p in problems:
                 click.echo(p, err=True)
             if problems:
@@ -46,7 +70,7 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
                 sys.exit(EXIT_STALE)
             click.echo(f"{out} is up to date with {annotations} ({time.perf_counter() - t0:.1f} s)")
             return
-        result = builder.build(annotations, out, jobs=jobs)
+        result = builder.build(annotations, out, jobs=jobs, include=include)
     except ValueError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_STALE)
@@ -54,6 +78,8 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
         click.echo(f"wrote {result.out_dir / rel}")
     for rel in result.removed:
         click.echo(f"removed {result.out_dir / rel}")
+    for line in describe_left_out(count_left_out(annotations, include)):
+        click.echo(line)
     click.echo(
         f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed "
         f"in {result.out_dir} from {annotations} ({time.perf_counter() - t0:.1f} s)"
