@@ -8,9 +8,8 @@ import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -456,3 +455,8 @@ def test_a_stale_correction_is_refused_with_the_expected_and_current_content(cor
     assert "nothing was changed" in result.output
     assert snapshot(corrected) == before
     assert (tmp_path / "CHANGELOG.md").read_bytes() == log_before
+    checked = CliRunner().invoke(main, ["validate", str(batch), "--annotations", str(corrected), "--format", "json"])
+    assert checked.exit_code == 1
+    payload = json.loads(checked.output)
+    assert payload["counts"] == {"edit": 3}
+    assert [(f["rule"], f["record_id"]) for f in payload["findings"]] == [("stale-edit", "alpha-e003")]
