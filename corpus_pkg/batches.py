@@ -5,7 +5,10 @@ every record's own checks first (schema, offsets, text), then its document
 (unknown, or made against another text: stale), duplicates of existing spans
 (identical in content: skipped), and every corpus rule over the union of corpus
 and batch. Spans made against an older text are re-anchored through their
-context when that is unambiguous, and reported as moved. The plan numbers new
+context when that is unambiguous, and reported as moved. Edit records update
+or delete a corpus span or relation named by id and by the hash of the content
+they expect to find (a stale edit is refused); the union rules then run over the
+document as it will be after every add, update and delete of the batch. The plan numbers new
 ids against the corpus as it is read, so a merge must hold the write lock from
 reading to writing.
 """
@@ -21,14 +24,25 @@ from typing import Any
 import orjson
 
 from corpus_pkg import ids
-from corpus_pkg.findings import Finding, mark
+from corpus_pkg.findings import Finding, mark, short
 from corpus_pkg.jsonio import decode_bytes, loads_strict
 from corpus_pkg.labelstudio.convert import export_records
-from corpus_pkg.model import AnnotatedDocument, Document, Relation, Span, Where, context_of, span_content
+from corpus_pkg.model import (
+    AnnotatedDocument,
+    Document,
+    Relation,
+    Span,
+    Where,
+    content_hash,
+    context_of,
+    span_content,
+)
 from corpus_pkg.reanchor import reanchor
 from corpus_pkg.storage import (
     BatchHeader,
+    Edit,
     Item,
+    corpus_items,
     document_path,
     is_corpus_file,
     item_of_value,
@@ -116,8 +130,11 @@ class BatchPlan:
     documents: list[Document] = field(default_factory=list)
     spans: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
     relations: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
+    updated: dict[str, list[Span | Relation]] = field(default_factory=lambda: defaultdict(list))  # new values
+    deleted: dict[str, list[Span | Relation]] = field(default_factory=lambda: defaultdict(list))  # corpus records
     skipped_duplicates: int = 0
     moved: int = 0
+    unchanged_edits: int = 0  # updates whose value is already there, deletes whose record is already gone
 
     def summary(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -131,12 +148,28 @@ class BatchPlan:
                 out[doc_id][f"relation:{r.type}"] += 1
         return {k: dict(v) for k, v in sorted(out.items())}
 
+    def changes(self) -> dict[str, list[str]]:
+        """Per document, what merging does per layer: "+2 entity", "~1 date updated", "-1 entity deleted"."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for doc_id, counts in self.summary().items():
+            out[doc_id] += [f"+{n} {k}" for k, n in sorted(counts.items())]
+        for sign, word, edits in (("~", "updated", self.updated), ("-", "deleted", self.deleted)):
+            for doc_id, records in sorted(edits.items()):
+                counts = defaultdict(int)
+                for r in records:
+                    counts[r.layer if isinstance(r, Span) else f"relation:{r.type}"] += 1
+                out[doc_id] += [f"{sign}{n} {k} {word}" for k, n in sorted(counts.items())]
+        return {k: v for k, v in sorted(out.items()) if v}
+
     @property
     def empty(self) -> bool:
-        return not self.documents and not any(self.spans.values()) and not any(self.relations.values())
+        return not self.documents and not any(
+            any(d.values()) for d in (self.spans, self.relations, self.updated, self.deleted)
+        )
 
     def changed_documents(self) -> list[str]:
-        return sorted({d.doc_id for d in self.documents} | set(self.spans) | set(self.relations))
+        edited = {k for d in (self.updated, self.deleted) for k, v in d.items() if v}
+        return sorted({d.doc_id for d in self.documents} | set(self.spans) | set(self.relations) | edited)
 
 
 def _corpus_document(doc_id: str, root: Path | None, report: Report) -> AnnotatedDocument | None:
@@ -147,7 +180,7 @@ def _corpus_document(doc_id: str, root: Path | None, report: Report) -> Annotate
     if not path.is_file():
         return None
     inner: list[Finding] = []
-    docs = assemble(read_items(path, inner))
+    docs = assemble(corpus_items(path, inner))
     if inner or len(docs) != 1:
         report.add(
             Finding("io", f"the corpus file of {doc_id!r} does not read cleanly; run `corpus validate`", str(path))
@@ -156,10 +189,17 @@ def _corpus_document(doc_id: str, root: Path | None, report: Report) -> Annotate
     return docs[0]
 
 
-def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, list[Document | Span | Relation]]]:
+BatchRecord = Document | Span | Relation | Edit
+
+
+def _kind(record: BatchRecord) -> str:
+    return {Document: "document", Span: "span", Relation: "relation", Edit: "edit"}[type(record)]
+
+
+def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, list[BatchRecord]]]:
     """Runs of consecutive records of one document; a header is taken only as the first record."""
     current: str | None = None
-    bucket: list[Document | Span | Relation] = []
+    bucket: list[BatchRecord] = []
     first = True
     for it in items:
         if isinstance(it, BatchHeader):
@@ -168,7 +208,7 @@ def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, li
             first = False
             continue
         first = False
-        report.counts["document" if isinstance(it, Document) else "span" if isinstance(it, Span) else "relation"] += 1
+        report.counts[_kind(it)] += 1
         if it.doc_id != current:
             if current is not None:
                 yield current, bucket
@@ -191,8 +231,18 @@ def header_of(items: Iterator[Item]) -> tuple[BatchHeader | None, Iterator[Item]
     return (first if isinstance(first, BatchHeader) else None), again()
 
 
-def _resumed(doc_id: str, record: Document | Span | Relation) -> Finding:
-    return finding(
+def _located(
+    record: BatchRecord, rule: str, message: str, field_: str | None = None, context: str | None = None, **kw: str
+) -> Finding:
+    """A finding located at a record's (or an edit's) file and line."""
+    if isinstance(record, Edit):
+        w = record.where
+        return Finding(rule, message, w.file if w else "", w.line if w else None, field_, record.id, context, **kw)
+    return finding(record, rule, message, field_, context, **kw)
+
+
+def _resumed(doc_id: str, record: BatchRecord) -> Finding:
+    return _located(
         record,
         "schema",
         f"records of document {doc_id!r} resume here after other documents; keep each document's records "
@@ -209,7 +259,7 @@ class DocumentPart:
     """The records of one document in a batch, and what checking them against the corpus found."""
 
     doc_id: str
-    records: list[Document | Span | Relation]
+    records: list[BatchRecord]
     corpus: AnnotatedDocument | None
     against: dict[str, str]
     document: Document | None = None  # the text the batch's spans are checked against
@@ -223,6 +273,10 @@ class DocumentPart:
     @property
     def relations(self) -> list[Relation]:
         return [r for r in self.records if isinstance(r, Relation)]
+
+    @property
+    def edits(self) -> list[Edit]:
+        return [r for r in self.records if isinstance(r, Edit)]
 
 
 def resolve_document(part: DocumentPart, path: Path) -> list[Finding]:
@@ -385,35 +439,171 @@ def number_new(doc_id: str, got: Checked, corpus: AnnotatedDocument | None) -> t
     return spans, rels
 
 
+@dataclass
+class Edits:
+    """The updates and deletes of one document part that change the corpus."""
+
+    updated: dict[str, Span | Relation] = field(default_factory=dict)  # id -> the new value
+    deleted: dict[str, Span | Relation] = field(default_factory=dict)  # id -> the corpus record it removes
+    unchanged: int = 0  # already applied: nothing to do
+
+    def apply(self, corpus: AnnotatedDocument | None) -> tuple[list[Span], list[Relation]]:
+        """The corpus document's spans and relations as they will be after these edits."""
+        if corpus is None:
+            return [], []
+        spans = [self.updated.get(s.id, s) for s in corpus.spans if s.id not in self.deleted]
+        rels = [self.updated.get(r.id, r) for r in corpus.relations if r.id not in self.deleted]
+        return [s for s in spans if isinstance(s, Span)], [r for r in rels if isinstance(r, Relation)]
+
+
+def describe(record: Span | Relation) -> str:
+    """A record's content in a few words, for a finding."""
+    if isinstance(record, Relation):
+        return f"{record.type} {record.head} -> {record.tail}"
+    attrs = ", ".join(f"{k}={v!r}" for k, v in sorted(record.attributes.items()) if v is not None)
+    return f"{record.layer} [{record.start}, {record.end}) {short(record.text, 80)!r} {record.label} {{{attrs}}}"
+
+
+def _value_problem(edit: Edit, target: Span | Relation | None) -> tuple[str, str] | None:
+    """(field, message) when an update's value does not name the record it replaces."""
+    value = edit.value
+    assert value is not None
+    if value.id != edit.id:
+        return "/value/id", f"an update's value must keep the id it updates ({edit.id!r}), not {value.id!r}"
+    if value.doc_id != edit.doc_id:
+        return "/value/doc_id", f"an update's value must stay in document {edit.doc_id!r}, not {value.doc_id!r}"
+    if target is None:
+        return None
+    if type(value) is not type(target):
+        want, got = (_kind(target), _kind(value))
+        return "/value/record", f"{edit.id!r} is a {want}; an update cannot make it a {got}"
+    if isinstance(value, Span) and isinstance(target, Span) and value.layer != target.layer:
+        return (
+            "/value/layer",
+            f"{edit.id!r} is a {target.layer} span; an update keeps its layer (delete it and add a {value.layer} "
+            "span instead)",
+        )
+    return None
+
+
+def check_edits(part: DocumentPart) -> tuple[Edits, list[Finding]]:
+    """What the batch's updates and deletes do to the document, each checked against the corpus record it names.
+
+    An edit whose ``expect`` is not the hash of the corpus record is stale and refused. An update whose
+    value is already there, or a delete whose record is already gone, is already applied: a warning,
+    and nothing to merge. An update's value passes its own checks here (offsets, text) before the
+    rules over the whole document run on the result.
+    """
+    out: list[Finding] = []
+    got = Edits()
+    corpus = part.corpus
+    current: dict[str, Span | Relation] = {r.id: r for r in [*corpus.spans, *corpus.relations]} if corpus else {}
+    text = part.document.text if part.document is not None else None
+    seen: dict[str, Edit] = {}
+    for e in part.edits:
+        if e.id in seen:
+            out.append(
+                _located(
+                    e, "edit-target", f"{e.id!r} is edited twice in this batch (first at {seen[e.id].where})", "/id"
+                )
+            )
+            continue
+        seen[e.id] = e
+        target = current.get(e.id)
+        if e.op == "update":
+            problem = _value_problem(e, target)
+            if problem is not None:
+                out.append(_located(e, "edit-target", problem[1], problem[0]))
+                continue
+        if target is None:
+            where = f"document {e.doc_id!r}" if corpus is not None else f"the corpus (no document {e.doc_id!r})"
+            named = ids.parse(e.id)
+            if e.op == "delete" and corpus is not None and named is not None and named.doc_id == e.doc_id:
+                got.unchanged += 1
+                message = f"{e.id!r} is not in {where}: already deleted, nothing to do"
+                out.append(_located(e, "edit-applied", message, "/id", severity="warning"))
+            else:
+                out.append(_located(e, "edit-target", f"{e.id!r} to {e.op} is not in {where}", "/id"))
+            continue
+        if e.op == "update" and e.value is not None and e.value.to_dict() == target.to_dict():
+            got.unchanged += 1
+            out.append(
+                _located(e, "edit-applied", f"{e.id!r} already has this value: nothing to do", severity="warning")
+            )
+            continue
+        now = content_hash(target)
+        if e.expect != now:
+            context = mark(text, target.start, target.end) if isinstance(target, Span) and text is not None else None
+            out.append(
+                _located(
+                    e,
+                    "stale-edit",
+                    f"{e.id!r} has changed since this edit was made: expected content {e.expect[:12]}…, "
+                    f"current {now[:12]}… = {describe(target)}",
+                    "/expect",
+                    context,
+                )
+            )
+            continue
+        if e.op == "delete":
+            got.deleted[e.id] = target
+            continue
+        value = e.value
+        assert value is not None
+        if isinstance(value, Span) and text is not None:
+            own = place_span(value, text)  # its own checks first, as for an added span
+            out += own
+            if any(f.severity == "error" for f in own):
+                continue
+        got.updated[e.id] = value
+    return got, out
+
+
 def check_part(part: DocumentPart, path: Path, report: Report, plan: BatchPlan | None) -> None:
     """Every check of one document of a batch; adds to ``plan`` only when the part has no error."""
     before = len(report.errors)
     report.findings.extend(resolve_document(part, path))
-    got, findings = new_records(part)
+    edits, findings = check_edits(part)
     report.findings.extend(findings)
     corpus = part.corpus
+    spans_after, rels_after = edits.apply(corpus)
+    # Adds are compared with the document as the batch's edits leave it (a deleted span is no duplicate).
+    edited = AnnotatedDocument(corpus.document, spans_after, rels_after) if corpus is not None else None
+    got, findings = new_records(replace(part, corpus=edited))
+    report.findings.extend(findings)
     # The union must satisfy every corpus rule (ids, overlaps, relation ends, attribution).
     report.findings.extend(
         check_document(
             part.document,
-            (corpus.spans if corpus else []) + got.spans,
-            (corpus.relations if corpus else []) + got.relations,
+            spans_after + got.spans,
+            rels_after + got.relations,
             doc_id=part.doc_id,
             own_document=part.new_document is not None,
-            placed_already=frozenset(s.id for s in got.spans) if part.document is not None else frozenset(),
+            placed_already=frozenset(
+                [s.id for s in got.spans] + [i for i, v in edits.updated.items() if isinstance(v, Span)]
+            )
+            if part.document is not None
+            else frozenset(),
+            deleted=set(edits.deleted),
         )
     )
     if plan is None or len(report.errors) > before:
         return
     plan.skipped_duplicates += got.duplicates
     plan.moved += got.moved
+    plan.unchanged_edits += edits.unchanged
     if part.new_document is not None:
         plan.documents.append(replace(part.new_document, where=None))
+    # New ids are numbered after every id the document had, deleted ones included.
     spans, rels = number_new(part.doc_id, got, corpus)
     if spans:
         plan.spans[part.doc_id] += spans
     if rels:
         plan.relations[part.doc_id] += rels
+    if edits.updated:
+        plan.updated[part.doc_id] += [replace(v, where=None) for v in edits.updated.values()]
+    if edits.deleted:
+        plan.deleted[part.doc_id] += list(edits.deleted.values())
 
 
 def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, jobs: int = 1):

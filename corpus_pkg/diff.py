@@ -12,11 +12,15 @@ inserted before them:
 2. same offsets (the id moved);
 3. same id and overlapping offsets: re-bounded (when the document's text
    changed, also same id and same span text: moved with the text);
-4. the only unmatched span on each side that overlaps the other: re-bounded.
+4. same id anywhere in the layer: re-bounded (a correction batch's update keeps
+   its id wherever it moves the span);
+5. the only unmatched span on each side that overlaps the other: re-bounded.
 
 What is left is added or removed. Matched spans are compared for label,
 attributes and provenance. Relations are compared by their type and the
-matched spans at their ends, not by their (also positional) ids.
+matched spans at their ends, not by their (also positional) ids; a relation
+left on each side with the same id and type (an update that changed an end)
+is relinked.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from corpus_pkg.model import Document, Relation, Span
 from corpus_pkg.storage import items_of_text
 
 LAYER_ORDER = ("document", "entity", "date", "quote", "claim", "relation")
-KINDS = ("added", "removed", "text-changed", "relabeled", "rebounded", "attributes", "provenance")
+KINDS = ("added", "removed", "text-changed", "relabeled", "rebounded", "relinked", "attributes", "provenance")
 
 
 class DiffError(Exception):
@@ -76,6 +80,11 @@ class Change:
                 )
             d = n or o
             return f"{head}  {d['spans']} spans, {d['relations']} relations"
+        if self.layer == "relation" and self.kind == "relinked":
+            return (
+                f"{head}  {o['type']}: {_short(o['head_text'])} -> {_short(o['tail_text'])}  =>  "
+                f"{n['type']}: {_short(n['head_text'])} -> {_short(n['tail_text'])}"
+            )
         if self.layer == "relation":
             d = n or o
             return f"{head}  {d['type']}: {_short(d['head_text'])} -> {_short(d['tail_text'])}"
@@ -240,6 +249,7 @@ def _match(
     take(lambda o, n: o.id == n.id and overlap(o, n))
     if text_changed:  # an edit of the text shifts offsets: the same id over the same words is the same span
         take(lambda o, n: o.id == n.id and o.text == n.text)
+    take(lambda o, n: o.id == n.id)
     for o in list(old_left):
         mine = [n for n in new_left if overlap(o, n)]
         if len(mine) == 1 and [x for x in old_left if overlap(x, mine[0])] == [o]:
@@ -364,6 +374,18 @@ def _relation_changes(
         old_keys[key] = r
     new_keys = {(r.type, r.head, r.tail): r for r in n_rels}
     out = []
+    # An end changed under the same id and type (a correction's update): one change, not a removal and an addition.
+    gone = {(r.id, r.type): k for k, r in old_keys.items() if k not in new_keys}
+    for key, n in sorted(new_keys.items()):
+        o_key = gone.get((n.id, n.type)) if key not in old_keys else None
+        if o_key is not None:
+            o = old_keys.pop(o_key)
+            out.append(
+                Change(
+                    doc_id, "relation", "relinked", n.id, None, _relation_view(o, o_spans), _relation_view(n, n_spans)
+                )
+            )
+            del new_keys[key]
     for key in sorted(set(old_keys) | set(new_keys)):
         o, n = old_keys.get(key), new_keys.get(key)
         if o is None:

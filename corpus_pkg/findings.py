@@ -34,6 +34,9 @@ RULES: dict[str, str] = {
     "moved": "A span was re-anchored onto the current text through its context (warning).",
     "id-format": "A corpus id is not <doc_id>-<layer letter><number> (relations: -r<number>).",
     "label-studio": "A Label Studio task, region or relation cannot be read as records.",
+    "edit-target": "A batch edit names no corpus record, names one twice, or its value changes id, type or layer.",
+    "stale-edit": "A batch edit's expected content hash is not that of the corpus record now (nothing merged).",
+    "edit-applied": "A batch edit is already applied: the update's value is there, the record is gone (warning).",
 }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from corpus_pkg.batches import BatchPlan, validate_batch
 from corpus_pkg.jsonio import write_atomic
-from corpus_pkg.model import AnnotatedDocument
+from corpus_pkg.model import AnnotatedDocument, Relation, Span
 from corpus_pkg.storage import read_document, write_documents, write_lock
 from corpus_pkg.validate import Report
 
@@ -34,8 +34,14 @@ def apply_plan(plan: BatchPlan, root: Path | None = None) -> list[AnnotatedDocum
     out = []
     for doc_id in plan.changed_documents():
         d = AnnotatedDocument(new[doc_id]) if doc_id in new else read_document(doc_id, root)
-        spans = d.spans + plan.spans.get(doc_id, [])
-        rels = d.relations + plan.relations.get(doc_id, [])
+        updated = {r.id: r for r in plan.updated.get(doc_id, [])}
+        deleted = {r.id for r in plan.deleted.get(doc_id, [])}
+        spans = [s for s in d.spans if s.id not in deleted]
+        rels = [r for r in d.relations if r.id not in deleted]
+        spans = [u if isinstance(u := updated.get(s.id, s), Span) else s for s in spans]
+        rels = [u if isinstance(u := updated.get(r.id, r), Relation) else r for r in rels]
+        spans += plan.spans.get(doc_id, [])
+        rels += plan.relations.get(doc_id, [])
         out.append(AnnotatedDocument(d.document, spans, rels).sorted())
     return out
 
@@ -63,9 +69,8 @@ def merge_batch(
 
 def changelog_entry(batch: Path, plan: BatchPlan) -> str:
     lines = [f"- Merged batch `{batch.name}` (edit this entry: say what the batch is and who made it):"]
-    for doc_id, counts in plan.summary().items():
-        parts = ", ".join(f"+{n} {k}" for k, n in sorted(counts.items()))
-        lines.append(f"  - `{doc_id}`: {parts}")
+    for doc_id, changes in plan.changes().items():
+        lines.append(f"  - `{doc_id}`: {', '.join(changes)}")
     return "\n".join(lines) + "\n"
 
 

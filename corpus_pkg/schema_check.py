@@ -66,6 +66,7 @@ def validators() -> Validators:
             "document": compiled("document.schema.json"),
             "relation": compiled("relation.schema.json"),
             "batch": compiled("batch-record.schema.json"),
+            "edit": compiled("batch-record.schema.json"),  # the edit's value is a span or relation of any layer
         },
         spans={layer: compiled(f"span-{layer}.schema.json") for layer in LAYERS},
     )
@@ -89,6 +90,9 @@ def _beyond_schema(value: dict[str, Any]) -> list[tuple[str, str]]:
     for key in ("doc_id", "id"):
         if isinstance(value.get(key), str) and value[key].endswith("\n"):
             out.append((f"/{key}", f"{key} {value[key]!r} ends with a line break"))
+    inner = value.get("value")
+    if value.get("record") == "edit" and isinstance(inner, dict):
+        out += [(f"/value{field}", message) for field, message in _beyond_schema(inner)]
     return out
 
 
@@ -119,7 +123,8 @@ def is_valid(value: Any) -> bool:
         return False  # an unhashable record or layer, or a value jsonschema-rs cannot take in
     # Of _beyond_schema, only the integer check is needed here: jsonschema-rs reads "$" as the end of the
     # string, so its patterns already refuse an id or doc_id ending in a line break.
-    return type(value.get("start", 0)) is int and type(value.get("end", 0)) is int
+    inner = value.get("value") if record == "edit" else None
+    return all(type(v.get(k, 0)) is int for v in (value, inner) if isinstance(v, dict) for k in ("start", "end"))
 
 
 def _pointer(path: Iterable[Any]) -> str:

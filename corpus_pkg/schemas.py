@@ -205,32 +205,22 @@ def batch_header_schema() -> dict[str, Any]:
     }
 
 
-def batch_schema(decl: Declaration | None = None) -> dict[str, Any]:
-    """One line of a JSONL batch (and of a corpus file): any record type."""
-    decl = decl or label_sets()
-    defs: dict[str, Any] = {"provenance": _provenance(decl), "batch": batch_header_schema()}
-    doc = document_schema()
-    defs["document"] = {k: v for k, v in doc.items() if k not in ("$schema", "$id")}
-    rel = relation_schema(decl)
-    defs["relation"] = {k: v for k, v in rel.items() if k not in ("$schema", "$id", "$defs")}
-    for layer in LAYERS:
-        s = span_schema(layer, decl)
-        defs[f"span-{layer}"] = {k: v for k, v in s.items() if k not in ("$schema", "$id", "$defs")}
+def _record_cases(kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """if/then dispatch on ``record`` (and ``layer`` for spans) to the $defs of each record type."""
     cases = [
         {
-            "if": {"properties": {"record": {"const": "batch"}}, "required": ["record"]},
-            "then": {"$ref": "#/$defs/batch"},
-        },
-        {
-            "if": {"properties": {"record": {"const": "document"}}, "required": ["record"]},
-            "then": {"$ref": "#/$defs/document"},
-        },
-        {
-            "if": {"properties": {"record": {"const": "relation"}}, "required": ["record"]},
-            "then": {"$ref": "#/$defs/relation"},
-        },
-        {"if": {"properties": {"record": {"const": "span"}}, "required": ["record"]}, "then": {"required": ["layer"]}},
-    ] + [
+            "if": {"properties": {"record": {"const": kind}}, "required": ["record"]},
+            "then": {"$ref": f"#/$defs/{kind}"},
+        }
+        for kind in kinds
+        if kind != "span"
+    ]
+    if "span" not in kinds:
+        return cases
+    cases.append(
+        {"if": {"properties": {"record": {"const": "span"}}, "required": ["record"]}, "then": {"required": ["layer"]}}
+    )
+    return cases + [
         {
             "if": {
                 "properties": {"record": {"const": "span"}, "layer": {"const": layer}},
@@ -240,17 +230,67 @@ def batch_schema(decl: Declaration | None = None) -> dict[str, Any]:
         }
         for layer in LAYERS
     ]
+
+
+def edit_schema() -> dict[str, Any]:
+    """A correction of an existing span or relation (batches only): update it to ``value`` or delete it."""
+    return {
+        "type": "object",
+        "description": (
+            "Batches only: update or delete the corpus span or relation `id` of `doc_id`, which must still have "
+            "the content hashed in `expect` (corpus_pkg.model.content_hash)."
+        ),
+        "required": ["record", "op", "doc_id", "id", "expect"],
+        "additionalProperties": False,
+        "properties": {
+            "record": {"const": "edit"},
+            "op": {"enum": ["update", "delete"], "description": "What to do to the record."},
+            "doc_id": {"type": "string", "pattern": ID_PATTERN},
+            "id": {"type": "string", "pattern": SPAN_ID_PATTERN, "description": "The corpus id of the record."},
+            "expect": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "content_hash of the record as the edit expects to find it in the corpus.",
+            },
+            "value": {
+                "type": "object",
+                "description": "update only: the complete new span or relation record, with the same id.",
+                "required": ["record"],
+                "properties": {"record": {"enum": ["span", "relation"]}},
+                "allOf": _record_cases(("relation", "span")),
+            },
+        },
+        "if": {"properties": {"op": {"const": "update"}}, "required": ["op"]},
+        "then": {"required": ["value"]},
+        "else": {"not": {"required": ["value"]}},
+    }
+
+
+def batch_schema(decl: Declaration | None = None) -> dict[str, Any]:
+    """One line of a JSONL batch (and of a corpus file): any record type; edits only in batches."""
+    decl = decl or label_sets()
+    defs: dict[str, Any] = {"provenance": _provenance(decl), "batch": batch_header_schema()}
+    doc = document_schema()
+    defs["document"] = {k: v for k, v in doc.items() if k not in ("$schema", "$id")}
+    rel = relation_schema(decl)
+    defs["relation"] = {k: v for k, v in rel.items() if k not in ("$schema", "$id", "$defs")}
+    for layer in LAYERS:
+        s = span_schema(layer, decl)
+        defs[f"span-{layer}"] = {k: v for k, v in s.items() if k not in ("$schema", "$id", "$defs")}
+    defs["edit"] = edit_schema()
+    cases = _record_cases(("batch", "document", "relation", "edit", "span"))
     return {
         "$schema": DIALECT,
         "$id": BASE + "batch-record.schema.json",
         "title": "Batch record",
         "description": (
-            "One line of a JSONL annotation batch or corpus file: a batch header, document, span or relation."
+            "One line of a JSONL annotation batch or corpus file: a batch header, document, span or relation, "
+            "or (batches only) an edit of an existing span or relation."
         ),
         "type": "object",
         "required": ["record"],
         "properties": {
-            "record": {"enum": ["batch", "document", "span", "relation"], "description": "Record type."},
+            "record": {"enum": ["batch", "document", "span", "relation", "edit"], "description": "Record type."},
             "layer": {"enum": list(LAYERS), "description": "Span layer (spans only)."},
         },
         "allOf": cases,

@@ -79,7 +79,23 @@ class BatchHeader:
     where: Where | None = None
 
 
-Item = Record | BatchHeader
+@dataclass(frozen=True)
+class Edit:
+    """A batch's correction of an existing span or relation: ``update`` it to ``value``, or ``delete`` it.
+
+    ``expect`` is ``model.content_hash`` of the record as the edit expects to find it in the corpus, so a
+    correction made against content that has changed since is refused. Edits exist only in batches.
+    """
+
+    op: str  # "update" or "delete"
+    doc_id: str
+    id: str
+    expect: str
+    value: Span | Relation | None = None  # update only
+    where: Where | None = None
+
+
+Item = Record | BatchHeader | Edit
 
 
 # -- opening ----------------------------------------------------------------------------------------------------
@@ -235,6 +251,11 @@ def to_item(value: dict[str, Any], where: Where) -> Item:
         return Relation.from_dict(value, where)
     if kind == "document":
         return Document.from_dict(value, where)
+    if kind == "edit":
+        inner = value.get("value")
+        new = to_item(inner, where) if inner is not None else None
+        assert new is None or isinstance(new, Span | Relation)
+        return Edit(value["op"], value["doc_id"], value["id"], value["expect"], new, where)
     return BatchHeader(value["batch_id"], dict(value.get("against") or {}), value.get("description"), where)
 
 
@@ -278,6 +299,19 @@ def items_of_text(text: str, file: str, findings: list[Finding]) -> Iterator[Ite
             item = item_of_value(parsed[0], Where(file, line.number), findings, checked=parsed[1])
             if item is not None:
                 yield item
+
+
+EDIT_IN_CORPUS = "an edit record belongs in a batch; a corpus file holds its document, spans and relations"
+
+
+def corpus_items(path: Path, findings: list[Finding]) -> Iterator[Item]:
+    """``read_items`` of a corpus file: an edit record there is a finding, not a record."""
+    for item in read_items(path, findings):
+        if isinstance(item, Edit):
+            where = item.where or Where(str(path))
+            findings.append(Finding("schema", EDIT_IN_CORPUS, where.file, where.line, "/record", item.id))
+            continue
+        yield item
 
 
 def first_record(path: Path) -> Any:
@@ -329,7 +363,7 @@ def read_document(doc_id: str, root: Path | None = None) -> AnnotatedDocument:
     if not path.is_file():
         raise InvalidData(f"document {doc_id!r} is not in the corpus ({path} does not exist)")
     findings: list[Finding] = []
-    docs = assemble(read_items(path, findings))
+    docs = assemble(corpus_items(path, findings))
     if findings or len(docs) != 1:
         first = findings[0].render() if findings else f"{path} holds no document record"
         raise InvalidData(f"{path} does not read cleanly (run `corpus validate`); first: {first}")
@@ -341,7 +375,7 @@ def load_corpus(root: Path | None = None) -> list[AnnotatedDocument]:
     findings: list[Finding] = []
     items: list[Item] = []
     for path in corpus_files(root):
-        items.extend(read_items(path, findings))
+        items.extend(corpus_items(path, findings))
     if findings:
         raise InvalidData(f"the corpus does not read cleanly ({len(findings)} problems); first: {findings[0].render()}")
     return assemble(items)

@@ -26,8 +26,10 @@ from corpus_pkg.model import CONTEXT_CHARS, AnnotatedDocument, Document, Record,
 from corpus_pkg.offsets import edge_whitespace, is_boundary
 from corpus_pkg.schema_check import check as schema_check
 from corpus_pkg.storage import (
+    EDIT_IN_CORPUS,
     JOURNAL,
     BatchHeader,
+    Edit,
     Item,
     corpus_files,
     document_record,
@@ -222,9 +224,17 @@ def _quotes_cross(quotes: list[Span], text: str) -> Iterator[Finding]:
 
 
 def relation_ends(
-    relations: Sequence[Relation], placed: dict[str, Span], failed: set[str], doc_id: str, text: str
+    relations: Sequence[Relation],
+    placed: dict[str, Span],
+    failed: set[str],
+    doc_id: str,
+    text: str,
+    deleted: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[Finding], list[Relation]]:
-    """dangling-relation, relation-document and relation-layer; returns the findings and the sound relations."""
+    """dangling-relation, relation-document and relation-layer; returns the findings and the sound relations.
+
+    ``deleted``: ids a batch deletes, named as such when a relation still points at one.
+    """
     types = label_sets().relation_types
     out: list[Finding] = []
     sound: list[Relation] = []
@@ -245,7 +255,12 @@ def relation_ends(
                         )
                     )
                 else:
-                    why = "a span that failed validation" if ref in failed else f"no span of {doc_id!r}"
+                    if ref in deleted:
+                        why = "a span the batch deletes; delete or update this relation in the same batch"
+                    elif ref in failed:
+                        why = "a span that failed validation"
+                    else:
+                        why = f"no span of {doc_id!r}"
                     out.append(finding(r, "dangling-relation", f"{end_name} {ref!r} is {why}", f"/{end_name}"))
                 ok = False
             elif target.layer != want:
@@ -313,11 +328,13 @@ def check_document(
     canonical_ids: bool = False,
     own_document: bool = True,
     placed_already: frozenset[str] = frozenset(),
+    deleted: frozenset[str] | set[str] = frozenset(),
 ) -> list[Finding]:
     """Every rule over the records of one document (``doc`` None: the document does not exist).
 
     Spans whose ids are in ``placed_already`` passed ``place_span`` before (a batch checks its own
-    spans first) and are not checked against the text again.
+    spans first) and are not checked against the text again. ``deleted``: ids of records a batch
+    deletes from the document (only to word the findings).
     """
     out: list[Finding] = []
     if doc is not None and own_document:
@@ -341,7 +358,7 @@ def check_document(
             placed[s.id] = s
     failed = {s.id for s in kept_spans} - placed.keys()
     out += overlap(list(placed.values()), text)
-    problems, sound = relation_ends(kept_rels, placed, failed, doc_id, text)
+    problems, sound = relation_ends(kept_rels, placed, failed, doc_id, text, deleted)
     out += problems
     out += attribution(list(placed.values()), sound, text)
     return out
@@ -370,6 +387,19 @@ class Checker:
     def feed(self, item: Item) -> None:
         if isinstance(item, BatchHeader):
             self.header = self.header or item
+            return
+        if isinstance(item, Edit):
+            where = item.where
+            self.report.add(
+                Finding(
+                    "schema",
+                    EDIT_IN_CORPUS,
+                    where.file if where else "",
+                    where.line if where else None,
+                    "/record",
+                    item.id,
+                )
+            )
             return
         kind = "document" if isinstance(item, Document) else "span" if isinstance(item, Span) else "relation"
         self.report.counts[kind] += 1

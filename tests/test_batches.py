@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
 from helpers import write_corpus
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies import PROV, annotated_documents
+from strategies import PROV, annotated_documents, corpora
 
 from corpus_pkg.batches import validate_batch
 from corpus_pkg.cli import main
 from corpus_pkg.diff import diff_corpora, read_folder
 from corpus_pkg.jsonio import dumps, dumps_lines
-from corpus_pkg.model import AnnotatedDocument, Document, make_span
-from corpus_pkg.storage import LOCK_FILE
+from corpus_pkg.labels import label_sets
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, Span, content_hash, make_span
+from corpus_pkg.storage import LOCK_FILE, load_corpus
 
 TEXT = "Kim Jong Un met 👩‍🚀 Vladimir Putin at Vostochny.\r\nThey talked on Sunday. e\u0301 ok"
 DOC = Document.from_text("base", TEXT, "base.txt")
@@ -158,3 +160,108 @@ def test_a_batch_header_that_is_not_first_is_reported(tmp_path):
     report, _ = validate_batch(batch, base)
     assert [f.rule for f in report.errors] == ["schema"] and "first record" in report.errors[0].message
     assert json.loads(json.dumps(report.errors[0].to_dict()))["line"] == 2
+
+
+TIMEX_VALUES = {"DATE": "2023-09-14", "TIME": "2023-09-13TEV", "DURATION": "P2D", "SET": "P1W"}
+
+
+@st.composite
+def corrections(draw, docs: list[AnnotatedDocument]) -> tuple[list[dict], dict[str, dict[str, dict]]]:
+    """Random updates (one field) and deletes with correct hashes, kept valid: a deleted span takes its relations
+    along, and a quote or claim left without one is updated to say so. Returns (edit records, expected corpus)."""
+    ls = label_sets()
+    edits: list[dict] = []
+    expected: dict[str, dict[str, dict]] = {}
+    for doc in docs:
+        spans = {s.id: s for s in doc.spans}
+        rels = {r.id: r for r in doc.relations}
+        gone = {sid for sid in spans if draw(st.integers(0, 4)) == 0}
+        gone |= {rid for rid in rels if draw(st.integers(0, 4)) == 0}
+        gone |= {r.id for r in rels.values() if r.head in gone or r.tail in gone}
+        new: dict[str, Span | Relation] = {}
+        for s in spans.values():
+            if s.id in gone:
+                continue
+            a = dict(s.attributes)
+            had = [r for r in rels.values() if r.head == s.id]
+            if had and all(r.id in gone for r in had):
+                a["speaker_stated" if s.layer == "quote" else "source"] = False if s.layer == "quote" else "outlet"
+            label = s.label
+            if draw(st.integers(0, 2)) == 0:
+                if s.layer == "entity":
+                    label = draw(st.sampled_from(ls.entity_types))
+                elif s.layer == "date":
+                    a["type"] = draw(st.sampled_from(ls.timex_types))
+                    a["value"] = TIMEX_VALUES[a["type"]]
+                elif s.layer == "quote":
+                    a["kind"] = draw(st.sampled_from(ls.quote_kinds))
+                else:
+                    a["factuality"] = draw(st.sampled_from(ls.factuality))
+            if (label, a) != (s.label, s.attributes):
+                new[s.id] = replace(s, label=label, attributes=a)
+        entities = [s.id for s in doc.spans if s.layer == "entity" and s.id not in gone]
+        for r in rels.values():
+            if r.id not in gone and entities and draw(st.integers(0, 2)) == 0:
+                tail = draw(st.sampled_from(entities))
+                if tail != r.tail and not any(
+                    (o.type, o.head, o.tail) == (r.type, r.head, tail) for o in rels.values()
+                ):
+                    new[r.id] = replace(r, tail=tail)
+        current = {r.id: r for r in [*doc.spans, *doc.relations]}
+        for rid in sorted(gone):
+            edits.append(
+                {
+                    "record": "edit",
+                    "op": "delete",
+                    "doc_id": doc.doc_id,
+                    "id": rid,
+                    "expect": content_hash(current[rid]),
+                }
+            )
+        for rid, value in sorted(new.items()):
+            edits.append(
+                {
+                    "record": "edit",
+                    "op": "update",
+                    "doc_id": doc.doc_id,
+                    "id": rid,
+                    "expect": content_hash(current[rid]),
+                    "value": value.to_dict(),
+                }
+            )
+        expected[doc.doc_id] = {rid: new.get(rid, r).to_dict() for rid, r in current.items() if rid not in gone}
+    return edits, expected
+
+
+def _records_by_id(base: Path) -> dict[str, dict[str, dict]]:
+    return {d.doc_id: {r.id: r.to_dict() for r in [*d.spans, *d.relations]} for d in load_corpus(base)}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_random_corrections_with_correct_hashes_merge_to_exactly_the_edited_corpus(tmp_path_factory, data):
+    docs = data.draw(corpora(max_docs=2))
+    edits, expected = data.draw(corrections(docs))
+    assume(edits)
+    tmp = tmp_path_factory.mktemp("c")
+    base = write_corpus(tmp / "annotations", docs)
+    before = _snapshot(base)
+    # One hash wrong: the whole batch is refused and nothing changes.
+    wrong = data.draw(st.integers(0, len(edits) - 1))
+    spoiled = [e | {"expect": "0" * 64} if i == wrong else e for i, e in enumerate(edits)]
+    batch = tmp / "fix.jsonl"
+    batch.write_text(dumps_lines(spoiled), encoding="utf-8")
+    refused = CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(base)])
+    assert refused.exit_code == 1, refused.output
+    assert "[stale-edit]" in refused.output
+    assert _snapshot(base) == before
+    # With every hash right it merges, the corpus validates, and exactly the edited records changed.
+    batch.write_text(dumps_lines(edits), encoding="utf-8")
+    merged = CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(base)])
+    assert merged.exit_code == 0, merged.output
+    assert CliRunner().invoke(main, ["validate", "--annotations", str(base)]).exit_code == 0
+    assert _records_by_id(base) == expected
+    after = _snapshot(base)
+    again = CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(base)])
+    assert again.exit_code == 0 and "nothing to merge" in again.output, again.output
+    assert _snapshot(base) == after

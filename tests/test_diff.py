@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,19 @@ def test_the_command_prints_text_or_json_and_can_signal_differences(sides: tuple
     assert runner.invoke(main, ["diff", str(sides[0]), str(sides[0]), "--exit-code"]).exit_code == 0
     bad = runner.invoke(main, ["diff", str(sides[0]), "no-such-ref"])
     assert bad.exit_code == 2 and "error:" in bad.output
+
+
+def test_a_corrected_span_moved_elsewhere_and_a_relinked_relation_keep_their_ids(tmp_path: Path) -> None:
+    doc, spans, rels = base()
+    old = write(tmp_path / "old", [AnnotatedDocument(doc, spans, rels)])
+    # A correction moves the date onto other words (no overlap) and points the speaker at the other Putin.
+    elsewhere = span(doc, "a-001-d001", "date", "Analysts", "TIMEX3", {"type": "DATE", "value": "2023-09-13"})
+    moved = [elsewhere if s.id == "a-001-d001" else s for s in spans]
+    relinked = [replace(rels[0], tail="a-001-e002")]
+    new = write(tmp_path / "new", [AnnotatedDocument(doc, moved, relinked)])
+    result = diff(str(old), str(new))
+    assert kinds(result) == {("date", "rebounded", "a-001-d001"), ("relation", "relinked", "a-001-r001")}
+    by = {c.kind: c for c in result.changes}
+    assert (by["rebounded"].old["text"], by["rebounded"].new["text"]) == ("Wednesday", "Analysts")
+    assert (by["relinked"].old["tail_text"], by["relinked"].new["tail_text"]) == ("Putin", "Vladimir Putin")
+    assert "relinked" in result.render() and "'Vladimir Putin'" in result.render()

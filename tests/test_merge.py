@@ -8,14 +8,17 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import invoke
 from strategies import PROV
 
+from corpus_pkg.cli import main
 from corpus_pkg.jsonio import dumps_lines
-from corpus_pkg.model import AnnotatedDocument, Document, Relation, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, content_hash, make_span
 from corpus_pkg.storage import JOURNAL, KILL_AT_ENV, corpus_files, load_corpus, write_document
 
 TEXTS = {
@@ -355,3 +358,109 @@ def test_a_merge_that_cannot_get_the_lock_in_time_refuses_and_a_retry_succeeds(r
     assert "Traceback" not in refused.stderr
     assert snapshot(root) == before
     assert corpus("merge", str(batch), "--annotations", str(root)).returncode == 0
+
+
+# -- correction batches: update and delete ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corrected(tmp_path) -> Path:
+    """A corpus with an entity to relabel, a date to move and an entity to delete; CHANGELOG.md beside it."""
+    base = tmp_path / "annotations"
+    a = Document.from_text("alpha", TEXTS["alpha"], "alpha.txt")
+    spans = [
+        span(a, "alpha-e001", "Kim Jong Un"),
+        span(a, "alpha-e002", "Vladimir Putin", label="GPE"),
+        span(a, "alpha-e003", "Vostochny", label="ORG"),
+        span(a, "alpha-d001", "13 September", "date", "TIMEX3", type="DATE", value="XXXX-09-13"),
+    ]
+    write_document(AnnotatedDocument(a, spans), base)
+    (tmp_path / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n", encoding="utf-8")
+    return base
+
+
+def correction(root: Path, path: Path) -> Path:
+    """Relabel alpha-e002 to PERSON, move alpha-d001 onto "13 September 2023", delete alpha-e003."""
+    (doc,) = load_corpus(root)
+    by_id = {s.id: s for s in doc.spans}
+    putin, date, gone = by_id["alpha-e002"], by_id["alpha-d001"], by_id["alpha-e003"]
+    moved = span(doc.document, "alpha-d001", "13 September 2023", "date", "TIMEX3", type="DATE", value="2023-09-13")
+    edits = [
+        {"op": "update", "id": putin.id, "expect": content_hash(putin), "value": replace(putin, label="PERSON")},
+        {"op": "update", "id": date.id, "expect": content_hash(date), "value": moved},
+        {"op": "delete", "id": gone.id, "expect": content_hash(gone)},
+    ]
+    records = [
+        {"record": "edit", "doc_id": "alpha", **e, **({"value": e["value"].to_dict()} if "value" in e else {})}
+        for e in edits
+    ]
+    return write_batch(path, records)
+
+
+def test_a_correction_batch_updates_and_deletes_and_the_corpus_still_validates(corrected, tmp_path):
+    batch = correction(corrected, tmp_path / "fix.jsonl")
+    before = tmp_path / "before"
+    shutil.copytree(corrected, before)
+    result = CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(corrected)])
+    assert result.exit_code == 0, result.output
+    assert "alpha: ~1 date updated, ~1 entity updated, -1 entity deleted" in result.output
+    (doc,) = load_corpus(corrected)
+    by_id = {s.id: s for s in doc.spans}
+    assert sorted(by_id) == ["alpha-d001", "alpha-e001", "alpha-e002"]
+    assert by_id["alpha-e002"].label == "PERSON"
+    assert (by_id["alpha-d001"].text, by_id["alpha-d001"].attributes["value"]) == ("13 September 2023", "2023-09-13")
+    entry = (tmp_path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "`alpha`: ~1 date updated, ~1 entity updated, -1 entity deleted" in entry
+    assert CliRunner().invoke(main, ["validate", "--annotations", str(corrected)]).exit_code == 0
+    shown = CliRunner().invoke(main, ["diff", str(before), str(corrected), "--format", "json"])
+    changes = {(c["kind"], c["id"]): c for c in json.loads(shown.output)["changes"]}
+    assert sorted(changes) == [
+        ("attributes", "alpha-d001"),
+        ("rebounded", "alpha-d001"),
+        ("relabeled", "alpha-e002"),
+        ("removed", "alpha-e003"),
+    ]
+    assert (
+        changes[("relabeled", "alpha-e002")]["old"]["label"],
+        changes[("relabeled", "alpha-e002")]["new"]["label"],
+    ) == (
+        "GPE",
+        "PERSON",
+    )
+    assert changes[("rebounded", "alpha-d001")]["new"]["text"] == "13 September 2023"
+    assert changes[("removed", "alpha-e003")]["old"]["text"] == "Vostochny"
+
+
+def test_merging_a_correction_twice_changes_nothing_the_second_time(corrected, tmp_path):
+    batch = correction(corrected, tmp_path / "fix.jsonl")
+    assert CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(corrected)]).exit_code == 0
+    after = snapshot(corrected)
+    again = CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(corrected)])
+    assert again.exit_code == 0, again.output
+    assert again.output.count("[edit-applied]") == 3 and "3 edit(s) already applied" in again.output
+    assert "nothing to merge" in again.output
+    assert snapshot(corrected) == after
+
+
+def test_a_stale_correction_is_refused_with_the_expected_and_current_content(corrected, tmp_path):
+    batch = correction(corrected, tmp_path / "fix.jsonl")
+    # Meanwhile someone else narrows "Vostochny"'s label: the delete was made against other content.
+    (doc,) = load_corpus(corrected)
+    changed = [replace(s, label="FAC") if s.id == "alpha-e003" else s for s in doc.spans]
+    write_document(AnnotatedDocument(doc.document, changed), corrected)
+    before = snapshot(corrected)
+    log_before = (tmp_path / "CHANGELOG.md").read_bytes()
+    result = CliRunner().invoke(main, ["merge", str(batch), "--annotations", str(corrected)])
+    assert result.exit_code == 1, result.output
+    assert f"{batch}:3 /expect: error [stale-edit] alpha-e003" in result.output
+    (stale,) = [line for line in result.output.splitlines() if "[stale-edit]" in line]
+    expected = json.loads(batch.read_text(encoding="utf-8").splitlines()[2])["expect"]
+    assert f"expected content {expected[:12]}" in stale and "'Vostochny' FAC" in stale
+    assert "nothing was changed" in result.output
+    assert snapshot(corrected) == before
+    assert (tmp_path / "CHANGELOG.md").read_bytes() == log_before
+    checked = CliRunner().invoke(main, ["validate", str(batch), "--annotations", str(corrected), "--format", "json"])
+    assert checked.exit_code == 1
+    payload = json.loads(checked.output)
+    assert payload["counts"] == {"edit": 3}
+    assert [(f["rule"], f["record_id"]) for f in payload["findings"]] == [("stale-edit", "alpha-e003")]

@@ -13,7 +13,7 @@ from strategies import PROV
 from corpus_pkg.batches import validate_batch
 from corpus_pkg.findings import RULES
 from corpus_pkg.jsonio import dumps, dumps_lines
-from corpus_pkg.model import AnnotatedDocument, Document, Relation, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, content_hash, make_span
 from corpus_pkg.storage import document_path, write_document
 from corpus_pkg.validate import Report, validate_corpus
 
@@ -125,6 +125,15 @@ def _cross_document_relation() -> AnnotatedDocument:
     return replace(doc, relations=[replace(doc.relations[0], tail="beta-e001")])
 
 
+def _edit(op: str, sid: str, expect: str | None = None, **changes) -> dict:
+    """An edit of a span or relation of ``valid()``, expecting its content (or ``expect``)."""
+    target = next(r for r in [*valid().spans, *valid().relations] if r.id == sid)
+    out = {"record": "edit", "op": op, "doc_id": "alpha", "id": sid, "expect": expect or content_hash(target)}
+    if op == "update":
+        out["value"] = replace(target, **changes).to_dict()
+    return out
+
+
 CASES: dict[str, Callable[[Path], Report]] = {
     "io": lambda tmp: validate_batch(tmp / "missing.jsonl", corpus(tmp), plan=False)[0],
     "json": _truncated_line,
@@ -206,6 +215,9 @@ CASES: dict[str, Callable[[Path], Report]] = {
     "moved": batch_case(lambda: _moved_records(findable=True)),
     "id-format": corpus_case(lambda tmp: corpus(tmp, with_span("alpha-e002", id="alpha-x2"))),
     "label-studio": batch_case(_label_studio_export, suffix=".json"),
+    "edit-target": batch_case(lambda: [_edit("update", "alpha-e001", label="NORP") | {"id": "alpha-e009"}]),
+    "stale-edit": batch_case(lambda: [_edit("update", "alpha-e001", expect="0" * 64, label="NORP")]),
+    "edit-applied": batch_case(lambda: [_edit("update", "alpha-e001")]),
 }
 
 
@@ -236,3 +248,62 @@ def test_a_span_that_keeps_its_id_but_changes_its_text_is_not_a_duplicate(tmp_pa
     report = validate_batch(path, root, plan=False)[0]
     assert [f.rule for f in report.errors] == ["text-mismatch"]
     assert not [f for f in report.findings if f.rule == "duplicate-span"]
+
+
+def test_an_edit_record_in_a_corpus_file_is_refused(tmp_path):
+    root = corpus(tmp_path)
+    path = document_path("alpha", root)
+    edit = _edit("delete", "alpha-e001")
+    path.write_text(path.read_text(encoding="utf-8") + dumps(edit) + "\n", encoding="utf-8")
+    report = validate_corpus(root)
+    assert [(f.rule, f.record_id) for f in report.errors] == [("schema", "alpha-e001")]
+    assert "belongs in a batch" in report.errors[0].message
+
+
+def test_an_update_whose_value_names_another_record_is_refused(tmp_path):
+    root = corpus(tmp_path)
+    path = tmp_path / "b.jsonl"
+    moved = _edit("update", "alpha-e001", id="alpha-e005")
+    relayered = _edit("update", "alpha-e002") | {"value": _edit("update", "alpha-d001")["value"] | {"id": "alpha-e002"}}
+    path.write_text(dumps_lines([moved, relayered]), encoding="utf-8")
+    report = validate_batch(path, root, plan=False)[0]
+    assert [(f.rule, f.field) for f in report.errors] == [("edit-target", "/value/id"), ("edit-target", "/value/layer")]
+
+
+def test_an_edit_without_the_hash_or_an_update_without_a_value_fails_its_schema(tmp_path):
+    root = corpus(tmp_path)
+    path = tmp_path / "b.jsonl"
+    no_hash = {k: v for k, v in _edit("delete", "alpha-e001").items() if k != "expect"}
+    no_value = {k: v for k, v in _edit("update", "alpha-e001").items() if k != "value"}
+    bad_value = _edit("update", "alpha-e001") | {"value": valid().spans[0].to_dict() | {"start": 0.0}}
+    path.write_text(dumps_lines([no_hash, no_value, bad_value]), encoding="utf-8")
+    report = validate_batch(path, root, plan=False)[0]
+    assert [(f.rule, f.line) for f in report.errors] == [("schema", 1), ("schema", 2), ("schema", 3)]
+    assert report.errors[2].field == "/value/start"
+
+
+def test_deleting_a_span_a_relation_points_at_is_refused_unless_the_relation_goes_too(tmp_path):
+    root = corpus(tmp_path)
+    path = tmp_path / "b.jsonl"
+    path.write_text(dumps_lines([_edit("delete", "alpha-e002")]), encoding="utf-8")
+    report = validate_batch(path, root, plan=False)[0]
+    dangling = [f for f in report.errors if f.rule == "dangling-relation"]
+    assert [f.record_id for f in dangling] == ["alpha-r001"]
+    assert "the batch deletes" in dangling[0].message
+    quote = next(s for s in valid().spans if s.layer == "quote")
+    unsaid = replace(quote, attributes={**quote.attributes, "speaker_stated": False}).to_dict()
+    path.write_text(
+        dumps_lines(
+            [
+                _edit("delete", "alpha-e002"),
+                _edit("delete", "alpha-r001"),
+                _edit("update", "alpha-q001") | {"value": unsaid},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    report, plan = validate_batch(path, root)
+    assert report.findings == []
+    assert plan.changes() == {
+        "alpha": ["~1 quote updated", "-1 entity deleted", "-1 relation:speaker deleted"],
+    }

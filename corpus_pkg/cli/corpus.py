@@ -250,14 +250,15 @@ def merge(batch: Path, dry_run: bool, changelog: Path | None, annotations: Path 
         raise UsageError(f"cannot read {batch}; nothing was changed in {project.annotations}")
     if report.errors:
         raise InvalidError(f"rejected: {len(report.errors)} error(s); nothing was changed in {project.annotations}")
-    for doc_id, counts in plan.summary().items():
-        click.echo(f"{doc_id}: " + ", ".join(f"+{n} {k}" for k, n in sorted(counts.items())))
+    for doc_id, changes in plan.changes().items():
+        click.echo(f"{doc_id}: " + ", ".join(changes))
     if not report.counts:
         click.echo(f"{batch} is empty (no records): nothing to merge into {project.annotations}")
         return
-    click.echo(f"{plan.skipped_duplicates} duplicate(s) skipped, {plan.moved} span(s) re-anchored")
+    already = f", {plan.unchanged_edits} edit(s) already applied" if plan.unchanged_edits else ""
+    click.echo(f"{plan.skipped_duplicates} duplicate(s) skipped, {plan.moved} span(s) re-anchored{already}")
     if plan.empty:
-        click.echo(f"nothing to merge: every record is already in {project.annotations}")
+        click.echo(f"nothing to merge: every record and edit is already in {project.annotations}")
         return
     if dry_run:
         click.echo(f"dry run: nothing written to {project.annotations}")
