@@ -25,9 +25,8 @@ is relinked.
 
 from __future__ import annotations
 
-import io
+import hashlib
 import subprocess
-import tarfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -160,15 +159,39 @@ def _add_file(corpus: Corpus, name: str, data: bytes) -> None:
         raise DiffError(f"{corpus.source}: {findings[0].render()}")
 
 
-def read_folder(path: Path) -> Corpus:
+@dataclass
+class Side:
+    """The files of one side by name, each known by its git blob id; contents read only when asked."""
+
+    source: str
+    blobs: dict[str, str]
+    read: Any  # name -> bytes
+
+    def corpus(self, names: set[str]) -> Corpus:
+        corpus = Corpus(self.source)
+        for name in sorted(names & self.blobs.keys()):
+            _add_file(corpus, name, self.read(name))
+        return corpus
+
+
+def _blob_id(data: bytes) -> str:
+    """The id git gives these bytes, so a folder's file compares with a ref's blob without reading the blob."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def folder_side(path: Path) -> Side:
     folder = path / "corpus" if (path / "corpus").is_dir() else path
-    files = sorted(folder.glob("*.jsonl"))
+    files = {f.name: f for f in sorted(folder.glob("*.jsonl"))}
     if not files and folder == path:
         raise DiffError(f"{path} holds neither corpus/ nor *.jsonl files")
-    corpus = Corpus(str(path))
-    for f in files:
-        _add_file(corpus, f.name, f.read_bytes())
-    return corpus
+    return Side(
+        str(path), {name: _blob_id(f.read_bytes()) for name, f in files.items()}, lambda n: files[n].read_bytes()
+    )
+
+
+def read_folder(path: Path) -> Corpus:
+    side = folder_side(path)
+    return side.corpus(set(side.blobs))
 
 
 def _git(repo: Path, *args: str) -> bytes:
@@ -179,22 +202,25 @@ def _git(repo: Path, *args: str) -> bytes:
     return proc.stdout
 
 
-def read_ref(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Corpus:
+def ref_side(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Side:
+    """A git ref's corpus files by blob id (``git ls-tree``); a blob is read only when its document is compared."""
     top = Path(_git(repo, "rev-parse", "--show-toplevel").decode().strip())
     commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
-    corpus = Corpus(ref)
-    listed = _git(top, "ls-tree", "--name-only", f"{commit}:{subdir}") if _has_tree(top, commit, subdir) else b""
-    if not any(n.endswith(b".jsonl") for n in listed.splitlines()):
-        return corpus
-    archive = _git(top, "archive", "--format=tar", commit, "--", subdir)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        for member in sorted(tar.getmembers(), key=lambda m: m.name):
-            rel = member.name[len(subdir) + 1 :] if member.name.startswith(subdir + "/") else None
-            if member.isfile() and rel and "/" not in rel and rel.endswith(".jsonl"):
-                fh = tar.extractfile(member)
-                assert fh is not None
-                _add_file(corpus, rel, fh.read())
-    return corpus
+    blobs: dict[str, str] = {}
+    if _has_tree(top, commit, subdir):
+        for line in _git(top, "ls-tree", "-z", f"{commit}:{subdir}").split(b"\0"):
+            if not line:
+                continue
+            meta, name = line.decode("utf-8").split("\t", 1)
+            _mode, kind, blob = meta.split()
+            if kind == "blob" and name.endswith(".jsonl"):
+                blobs[name] = blob
+    return Side(ref, blobs, lambda name: _git(top, "cat-file", "blob", blobs[name]))
+
+
+def read_ref(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Corpus:
+    side = ref_side(ref, repo, subdir)
+    return side.corpus(set(side.blobs))
 
 
 def _has_tree(top: Path, commit: str, subdir: str) -> bool:
@@ -204,19 +230,24 @@ def _has_tree(top: Path, commit: str, subdir: str) -> bool:
     return proc.returncode == 0
 
 
-def read_side(spec: str, repo: Path | None = None) -> Corpus:
-    """A folder if ``spec`` names one, else a git ref in ``repo`` (default: the current directory's repository)."""
+def side_of(spec: str, repo: Path | None = None) -> Side:
+    """A folder if ``spec`` names one, else a git ref in ``repo`` (default: the project's checkout)."""
     path = Path(spec)
     if path.is_dir():
-        return read_folder(path)
+        return folder_side(path)
     if repo is None:
         from corpus_pkg.project import current
 
         repo = current().root or Path.cwd()
     try:
-        return read_ref(spec, repo)
+        return ref_side(spec, repo)
     except DiffError as e:
         raise DiffError(f"{spec!r} is neither a folder nor a git ref in {repo}: {e}") from e
+
+
+def read_side(spec: str, repo: Path | None = None) -> Corpus:
+    side = side_of(spec, repo)
+    return side.corpus(set(side.blobs))
 
 
 # ---------------------------------------------------------------- comparing
@@ -410,5 +441,13 @@ def _relation_changes(
 
 
 def diff(old: str, new: str, repo: Path | None = None) -> Diff:
-    """Compare two sides, each a folder or a git ref."""
-    return diff_corpora(read_side(old, repo), read_side(new, repo))
+    """Compare two sides, each a folder or a git ref.
+
+    Only the files whose bytes differ are read and compared: the cost follows the change, not the
+    corpus size. A file identical on both sides is a document compared with no change.
+    """
+    a, b = side_of(old, repo), side_of(new, repo)
+    differ = {name for name in a.blobs.keys() | b.blobs.keys() if a.blobs.get(name) != b.blobs.get(name)}
+    result = diff_corpora(a.corpus(differ), b.corpus(differ))
+    result.documents += len(a.blobs.keys() & b.blobs.keys()) - len(differ & a.blobs.keys() & b.blobs.keys())
+    return result

@@ -284,3 +284,31 @@ def test_a_corrected_span_moved_elsewhere_and_a_relinked_relation_keep_their_ids
     assert (by["rebounded"].old["text"], by["rebounded"].new["text"]) == ("Wednesday", "Analysts")
     assert (by["relinked"].old["tail_text"], by["relinked"].new["tail_text"]) == ("Putin", "Vladimir Putin")
     assert "relinked" in result.render() and "'Vladimir Putin'" in result.render()
+
+
+def test_only_the_documents_whose_files_differ_are_read(tmp_path, monkeypatch):
+    """The cost of a diff follows the change: identical files are compared by their git blob id, never parsed."""
+    import shutil
+
+    from corpus_pkg import diff as diff_module
+    from corpus_pkg.project import current
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(current().annotations / "corpus", old / "corpus")
+    shutil.copytree(old, new)
+    changed = sorted((new / "corpus").glob("*.jsonl"))[0]
+    lines = changed.read_text(encoding="utf-8").split("\n")
+    changed.write_text("\n".join([lines[0], *lines[2:]]), encoding="utf-8")  # drop the first span
+    read: list[str] = []
+    real = diff_module._add_file
+    monkeypatch.setattr(
+        diff_module, "_add_file", lambda corpus, name, data: (read.append(name), real(corpus, name, data))
+    )
+    result = diff_module.diff(str(old), str(new))
+    assert read == [changed.name, changed.name]
+    assert result.documents == 5
+    assert [c.kind for c in result.changes] == ["removed"]
+    # Two refs holding the same blobs compare equal without reading a blob.
+    read.clear()
+    same = diff_module.diff("HEAD", "HEAD", repo=current().root)
+    assert read == [] and same.changes == [] and same.documents == 5
