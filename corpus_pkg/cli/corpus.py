@@ -215,6 +215,7 @@ def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, di
         click.echo(json.dumps({k: v.to_dict() for k, v in result.items()}, indent=2))
     else:
         click.echo(render_markdown(result), nl=False)
+        click.echo(f"(drafts resolved against the corpus in {project.annotations})")
 
 
 @main.command()
