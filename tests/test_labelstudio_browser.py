@@ -99,7 +99,7 @@ def test_a_span_selected_with_the_mouse_and_labelled_by_hotkey_is_pulled_with_co
     start = text.index(needle)
     assert (new.start, new.end, new.text, new.label) == (start, start + len(needle), needle, "FAC")
     assert new.attributes == {"kind": "NAM", "cluster": "vostochny-cosmodrome"}
-    assert new.provenance == Provenance(labelstudio_server.email, TOOL, labelstudio_conn.version, "gold")
+    assert new.provenance == Provenance(labelstudio_server.email, TOOL, labelstudio_conn.version, "submitted")
     # The regions the browser saved again keep their ids, offsets and provenance.
     old = {s.id: s for s in tricky_document("t-web").spans}
     assert {k: v for k, v in spans.items() if k != "t-web-e005"} == old
