@@ -37,6 +37,32 @@ SUBSTRING_BOX = """(needle) => {
 }"""
 
 
+# The same across highlighted regions, whose text is split over several nodes.
+SPLIT_SUBSTRING_BOX = """(needle) => {
+  let root = document.querySelector('.htx-highlight');
+  while (root && !root.textContent.includes(needle)) root = root.parentElement;
+  if (!root) return null;
+  const nodes = [];
+  let all = '';
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.data; }
+  const at = all.indexOf(needle);
+  if (at < 0) return null;
+  const find = (i) => {
+    let k = 0;
+    while (k + 1 < nodes.length && nodes[k + 1][1] <= i) k++;
+    return [nodes[k][0], i - nodes[k][1]];
+  };
+  const r = document.createRange();
+  r.setStart(...find(at));
+  r.setEnd(...find(at + needle.length - 1));
+  r.setEnd(r.endContainer, r.endOffset + 1);
+  const rects = r.getClientRects();
+  const first = rects[0], last = rects[rects.length - 1];
+  return {x0: first.left, x1: last.right, y: first.top + first.height / 2};
+}"""
+
+
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (never `playwright install`)")
@@ -99,7 +125,53 @@ def test_a_span_selected_with_the_mouse_and_labelled_by_hotkey_is_pulled_with_co
     start = text.index(needle)
     assert (new.start, new.end, new.text, new.label) == (start, start + len(needle), needle, "FAC")
     assert new.attributes == {"kind": "NAM", "cluster": "vostochny-cosmodrome"}
-    assert new.provenance == Provenance(labelstudio_server.email, TOOL, labelstudio_conn.version, "gold")
+    assert new.provenance == Provenance(labelstudio_server.email, TOOL, labelstudio_conn.version, "submitted")
     # The regions the browser saved again keep their ids, offsets and provenance.
     old = {s.id: s for s in tricky_document("t-web").spans}
     assert {k: v for k, v in spans.items() if k != "t-web-e005"} == old
+
+
+def test_a_claim_can_be_drawn_over_exactly_the_words_of_a_quote(
+    browser, labelstudio_server, labelstudio_conn, ls_project, tmp_path
+):
+    root = write_corpus(tmp_path / "corpus", [tricky_document("t-both")])
+    pushed = push(ls_project, root=root, conn=labelstudio_conn)
+    task = project_tasks(labelstudio_conn, pushed.project_id)["t-both"]
+    quote = {s.id: s for s in load_corpus(root)[0].spans}["t-both-q001"]
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{labelstudio_server.url}/user/login/")
+    page.fill("input[name=email]", labelstudio_server.email)
+    page.fill("input[name=password]", labelstudio_server.password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{labelstudio_server.url}/projects/{pushed.project_id}/data?task={task['id']}")
+    page.wait_for_selector(".htx-highlight")
+
+    update = page.locator("button", has_text="Update").last
+    # On a loaded machine the editor may not have bound its hotkeys yet when the page first shows the
+    # text: the gesture is repeated (at most three times) until it made a region, which enables Update.
+    for _attempt in range(3):
+        page.wait_for_load_state("networkidle")
+        page.keyboard.press(hotkeys(list(span_labels()))["CLAIM"])
+        box = page.evaluate(SPLIT_SUBSTRING_BOX, quote.text)
+        assert box is not None, f"{quote.text!r} is not rendered"
+        page.mouse.move(box["x0"] + 1, box["y"])
+        page.mouse.down()
+        page.mouse.move((box["x0"] + box["x1"]) / 2, box["y"], steps=5)
+        page.mouse.move(box["x1"] - 1, box["y"], steps=5)
+        page.mouse.up()
+        page.wait_for_timeout(1000)
+        if update.is_enabled():
+            break
+    update.click()
+    page.wait_for_load_state("networkidle")
+    page.close()
+
+    result = project_tasks(labelstudio_conn, pushed.project_id)["t-both"]["annotations"][0]["result"]
+    regions = [
+        (i["value"]["start"], i["value"]["end"], i["value"]["labels"]) for i in result if i.get("from_name") == "label"
+    ]
+    assert (quote.start, quote.end, ["QUOTE"]) in regions
+    assert (quote.start, quote.end, ["CLAIM"]) in regions

@@ -50,6 +50,21 @@ def test_each_attribute_control_is_per_region_and_shown_only_for_its_layers_labe
         assert shown_for == {label for label, lay in layers.items() if lay == layer}
 
 
+def test_the_attributes_sit_in_a_column_beside_the_text_not_below_it():
+    root = _tree(labeling_config())
+    (text,) = root.iter("Text")
+    text_column = text.getparent()
+    row = text_column.getparent()
+    assert "display: flex" in row.get("style")
+    columns = [el for el in row if el.tag == "View"]
+    assert len(columns) == 2 and columns[0] is text_column
+    side = columns[1]
+    # Every attribute control lives in the right-hand column, none anywhere else.
+    controls = {el.get("name") for el in side.iter("Choices", "TextArea")}
+    assert controls == set(attribute_controls())
+    assert not list(text_column.iter("Choices", "TextArea"))
+
+
 def test_choices_offer_the_declared_values():
     ls = label_sets()
     root = _tree(labeling_config())

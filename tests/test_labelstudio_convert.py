@@ -17,11 +17,14 @@ from corpus_pkg.labelstudio.convert import (
     TOOL,
     ConvertError,
     content_key,
+    edit_records,
     from_result,
+    origin,
+    three_way,
     to_result,
     with_provenance,
 )
-from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, content_hash, make_span
 from corpus_pkg.storage import serialize
 
 ORIGIN = Provenance("annotator@example.org", TOOL, "1.23.2", "gold")
@@ -248,3 +251,104 @@ def test_results_with_random_order_convert_to_the_same_document():
     result = to_result(doc)
     random.Random(4).shuffle(result)
     assert serialize(from_result(doc.document, result, ORIGIN, base=doc)) == serialize(doc)
+
+
+def _relabel(doc: AnnotatedDocument, sid: str, **changes) -> AnnotatedDocument:
+    """``doc`` with span ``sid`` remade with ``changes`` (label, attributes) and the annotator's provenance."""
+    spans = []
+    for sp in doc.spans:
+        if sp.id == sid:
+            fields = {"label": sp.label, "attributes": sp.attributes} | changes
+            sp = make_span(
+                doc.document, id=sp.id, layer=sp.layer, start=sp.start, end=sp.end, provenance=ORIGIN, **fields
+            )
+        spans.append(sp)
+    return AnnotatedDocument(doc.document, spans, list(doc.relations)).sorted()
+
+
+def _without(doc: AnnotatedDocument, rid: str) -> AnnotatedDocument:
+    return AnnotatedDocument(
+        doc.document, [s for s in doc.spans if s.id != rid], [r for r in doc.relations if r.id != rid]
+    )
+
+
+def test_edits_to_different_spans_on_the_two_sides_merge_and_deletions_are_kept():
+    base = _doc()
+    corpus = _without(_relabel(base, "t-doc-e001", label="NORP"), "t-doc-d001")
+    theirs = _relabel(base, "t-doc-e002", attributes={"kind": "NAM", "cluster": "putin"})
+    merged, clashes = three_way(base, corpus, theirs)
+    assert clashes == []
+    got = {s.id: s for s in merged.spans}
+    assert got["t-doc-e001"].label == "NORP" and got["t-doc-e002"].attributes["cluster"] == "putin"
+    assert "t-doc-d001" not in got and got["t-doc-q001"] == {s.id: s for s in base.spans}["t-doc-q001"]
+    assert [r.id for r in merged.relations] == ["t-doc-r001"]
+
+
+def test_the_same_span_changed_differently_on_both_sides_is_a_clash_showing_both_values_and_the_base():
+    base = _doc()
+    corpus = _relabel(base, "t-doc-e001", label="NORP")
+    theirs = _relabel(base, "t-doc-e001", label="ORG")
+    _merged, clashes = three_way(base, corpus, theirs)
+    (clash,) = clashes
+    assert clash.id == "t-doc-e001"
+    line = clash.render()
+    assert line.startswith("t-doc-e001 '𝐊𝐢𝐦': corpus: NORP [")
+    assert "Label Studio: ORG [" in line and "base: PERSON [" in line
+    assert three_way(base, corpus, theirs, take="corpus")[0] == _relabel(base, "t-doc-e001", label="NORP")
+    assert three_way(base, corpus, theirs, take="labelstudio")[0] == theirs
+    # The same change on both sides is no clash, and deleted on one side while edited on the other is one.
+    assert three_way(base, corpus, corpus)[1] == []
+    (gone,) = three_way(base, _without(base, "t-doc-e001"), theirs)[1]
+    assert "corpus: deleted" in gone.render()
+
+
+def test_without_a_base_every_record_the_sides_differ_in_is_a_clash():
+    doc = _doc()
+    _merged, clashes = three_way(None, doc, _without(doc, "t-doc-d001"))
+    assert [c.id for c in clashes] == ["t-doc-d001"]
+    assert "base: absent" in clashes[0].render()
+
+
+def test_edit_records_name_the_corpus_record_by_id_and_content_hash():
+    corpus = _doc()
+    theirs = _without(_relabel(corpus, "t-doc-e001", label="ORG"), "t-doc-d001")
+    text = corpus.document.text
+    start = text.index("met")
+    new = make_span(
+        corpus.document,
+        id="t-doc-e003",
+        layer="entity",
+        start=start,
+        end=start + 3,
+        label="EVENT",
+        attributes={"kind": "NAM", "cluster": "meeting"},
+        provenance=ORIGIN,
+    )
+    theirs = AnnotatedDocument(theirs.document, [*theirs.spans, new], theirs.relations).sorted()
+    by_id = {s.id: s for s in corpus.spans}
+    records = edit_records(corpus, theirs)
+    assert records == [
+        {
+            "record": "edit",
+            "op": "delete",
+            "doc_id": "t-doc",
+            "id": "t-doc-d001",
+            "expect": content_hash(by_id["t-doc-d001"]),
+        },
+        {
+            "record": "edit",
+            "op": "update",
+            "doc_id": "t-doc",
+            "id": "t-doc-e001",
+            "expect": content_hash(by_id["t-doc-e001"]),
+            "value": {s.id: s for s in theirs.spans}["t-doc-e001"].to_dict(),
+        },
+        new.to_dict(),
+    ]
+    assert edit_records(corpus, theirs, only={"t-doc-e003"}) == [new.to_dict()]
+
+
+def test_an_annotators_work_is_marked_submitted_and_a_prediction_stays_a_prediction():
+    ann = {"id": 1, "completed_by": {"id": 2, "email": "a@example.org"}, "result": []}
+    assert origin("annotation", ann, "1.23.2") == Provenance("a@example.org", TOOL, "1.23.2", "submitted")
+    assert origin("prediction", {"model_version": "m", "score": 0.5}, "1.23.2").status == "prediction"

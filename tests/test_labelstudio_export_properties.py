@@ -200,7 +200,10 @@ def test_any_json_anywhere_in_an_export_file_gives_findings_or_records_never_an_
 @given(mutated_exports())
 def test_any_json_anywhere_in_a_servers_export_makes_pull_and_agreement_refuse_or_succeed_never_raise(export):
     doc = corpus_document()
-    conn = sync.Connection(SimpleNamespace(), "http://127.0.0.1:9", "1.23.2", 1, "me@example.org")
+    # The client takes the write-back of a pulled document (its regions get the corpus ids), nothing else.
+    accepts_updates = SimpleNamespace(update=lambda *args, **kwargs: None)
+    client = SimpleNamespace(annotations=accepts_updates, predictions=accepts_updates)
+    conn = sync.Connection(client, "http://127.0.0.1:9", "1.23.2", 1, "me@example.org")
     with (
         tempfile.TemporaryDirectory() as tmp,
         mock.patch.object(sync, "find_project", lambda conn, title: SimpleNamespace(id=1)),

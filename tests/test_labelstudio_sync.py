@@ -15,9 +15,9 @@ from strategies import corpora
 
 from corpus_pkg.cli import main
 from corpus_pkg.labelstudio import server
-from corpus_pkg.labelstudio.convert import TOOL
+from corpus_pkg.labelstudio.convert import TOOL, to_result
 from corpus_pkg.labelstudio.sync import SyncError, agreement, content_key, project_tasks, pull, push
-from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, content_hash, make_span
 from corpus_pkg.storage import corpus_files, load_corpus, write_document
 
 pytestmark = pytest.mark.labelstudio
@@ -111,7 +111,7 @@ def test_non_bmp_text_and_combining_marks_survive_the_server_byte_identically(
         ]
         assert [(r.type, r.head, r.tail) for r in got.relations] == [(r.type, r.head, r.tail) for r in want.relations]
         assert {s.provenance for s in got.spans} == {
-            Provenance(labelstudio_conn.email, TOOL, labelstudio_conn.version, "gold")
+            Provenance(labelstudio_conn.email, TOOL, labelstudio_conn.version, "submitted")
         }
 
 
@@ -141,62 +141,93 @@ def test_push_twice_creates_no_duplicate_tasks_annotations_or_regions(tricky_cor
         assert len(regions) == len(set(regions)) == 7
 
 
-def test_a_corpus_edit_is_pushed_in_place_and_a_label_studio_edit_is_pulled(
-    tricky_corpus, ls_project, labelstudio_conn
-):
-    c = labelstudio_conn.client
-    s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
-    # Corpus side: a changed attribute goes to the same annotation.
-    doc = load_corpus(tricky_corpus)[0]
+def _ls_result(conn, project_id: int, doc_id: str) -> tuple[int, list[dict]]:
+    """The id and result of the annotation a pull takes for ``doc_id``."""
+    from corpus_pkg.labelstudio.convert import selected
+
+    _kind, ann = selected(project_tasks(conn, project_id)[doc_id])
+    return ann["id"], ann["result"]
+
+
+def _ls_relabel(conn, project_id: int, sid: str, label: str) -> None:
+    """What an annotator does in the editor: give region ``sid`` another label, and submit."""
+    ann_id, result = _ls_result(conn, project_id, sid.rsplit("-", 1)[0])
+    for item in result:
+        if item.get("id") == sid and item.get("from_name") == "label":
+            item["value"]["labels"] = [label]
+    conn.client.annotations.update(ann_id, result=result)
+
+
+def _corpus_relabel(root: Path, sid: str, label: str) -> None:
+    doc = next(d for d in load_corpus(root) if sid.startswith(d.doc_id + "-"))
     doc.spans = [
-        s2
-        if s2.id != f"{doc.doc_id}-e004"
+        sp
+        if sp.id != sid
         else make_span(
             doc.document,
-            id=s2.id,
-            layer="entity",
-            start=s2.start,
-            end=s2.end,
-            label="ORG",
-            attributes={"kind": "NOM", "cluster": "officials"},
+            id=sp.id,
+            layer=sp.layer,
+            start=sp.start,
+            end=sp.end,
+            label=label,
+            attributes=sp.attributes,
             provenance=PROV,
         )
-        for s2 in doc.spans
+        for sp in doc.spans
     ]
-    write_document(doc, tricky_corpus)
-    again = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
-    assert (again.imported, again.updated, again.unchanged) == (0, 1, 1)
-    task = project_tasks(labelstudio_conn, s.project_id)[doc.doc_id]
-    assert len(task["annotations"]) == 1
-    labels = {i["id"]: i["value"]["labels"] for i in task["annotations"][0]["result"] if i.get("from_name") == "label"}
-    assert labels[f"{doc.doc_id}-e004"] == ["ORG"]
-    # Label Studio side: a region drawn in the editor (random id) comes back as the next entity id.
-    text = doc.document.text
-    start = text.index("Vostochny")
-    result = task["annotations"][0]["result"] + [
+    write_document(doc, root)
+
+
+def _editor_region(text: str, needle: str, label: str, cluster: str, rid: str = "r4nd0mId7") -> list[dict]:
+    """A new entity region as the editor saves it: a random region id, its label and its cluster."""
+    start = text.index(needle)
+    where = {"start": start, "end": start + len(needle)}
+    return [
         {
-            "id": "r4nd0mId7",
+            "id": rid,
             "from_name": "label",
             "to_name": "text",
             "type": "labels",
             "origin": "manual",
-            "value": {"start": start, "end": start + 9, "text": "Vostochny", "labels": ["FAC"]},
+            "value": {**where, "text": needle, "labels": [label]},
         },
         {
-            "id": "r4nd0mId7",
+            "id": rid,
             "from_name": "entity_cluster",
             "to_name": "text",
             "type": "textarea",
-            "value": {"start": start, "end": start + 9, "text": ["vostochny"]},
+            "value": {**where, "text": [cluster]},
         },
     ]
-    c.annotations.update(task["annotations"][0]["id"], result=result)
+
+
+def _state(root: Path) -> bytes:
+    return next((root / ".sync").glob("*.json")).read_bytes()
+
+
+def test_a_corpus_edit_is_pushed_in_place_and_a_label_studio_edit_is_pulled(
+    tricky_corpus, ls_project, labelstudio_conn
+):
+    s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    _corpus_relabel(tricky_corpus, "t-one-e004", "ORG")
+    again = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert (again.imported, again.updated, again.unchanged) == (0, 1, 1)
+    task = project_tasks(labelstudio_conn, s.project_id)["t-one"]
+    assert len(task["annotations"]) == 1
+    labels = {i["id"]: i["value"]["labels"] for i in task["annotations"][0]["result"] if i.get("from_name") == "label"}
+    assert labels["t-one-e004"] == ["ORG"]
+    ann_id, result = _ls_result(labelstudio_conn, s.project_id, "t-one")
+    text = load_corpus(tricky_corpus)[0].document.text
+    labelstudio_conn.client.annotations.update(
+        ann_id, result=result + _editor_region(text, "Vostochny", "FAC", "vostochny")
+    )
     before = snapshot(tricky_corpus)
     summary = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
-    assert summary.written == [doc.doc_id]
+    assert summary.written == ["t-one"]
     after = snapshot(tricky_corpus)
-    assert [k for k in after if after[k] != before[k]] == [f"{doc.doc_id}.jsonl"]
-    new = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}[f"{doc.doc_id}-e005"]
+    assert [k for k in after if after[k] != before[k]] == ["t-one.jsonl"]
+    new = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}["t-one-e005"]
+    start = text.index("Vostochny")
     assert (new.start, new.end, new.text, new.label, new.attributes) == (
         start,
         start + 9,
@@ -204,56 +235,143 @@ def test_a_corpus_edit_is_pushed_in_place_and_a_label_studio_edit_is_pulled(
         "FAC",
         {"kind": "NAM", "cluster": "vostochny"},
     )
-    assert new.provenance == Provenance(labelstudio_conn.email, TOOL, labelstudio_conn.version, "gold")
+    assert new.provenance == Provenance(labelstudio_conn.email, TOOL, labelstudio_conn.version, "submitted")
+
+
+def test_a_span_added_in_label_studio_keeps_its_corpus_id_over_further_pulls_and_pushes(
+    tricky_corpus, ls_project, labelstudio_conn
+):
+    s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    ann_id, result = _ls_result(labelstudio_conn, s.project_id, "t-one")
+    text = load_corpus(tricky_corpus)[0].document.text
+    labelstudio_conn.client.annotations.update(
+        ann_id, result=result + _editor_region(text, "Vostochny", "FAC", "vostochny")
+    )
+    first = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert first.written == ["t-one"] and first.written_back == ["t-one"]
+    # Label Studio's region now carries the corpus id, in the same annotation (created_at kept).
+    after_id, result = _ls_result(labelstudio_conn, s.project_id, "t-one")
+    assert after_id == ann_id
+    regions = {i["id"] for i in result if i.get("from_name") == "label"}
+    assert "t-one-e005" in regions and "r4nd0mId7" not in regions
+    # A second pull and a push change nothing: no file, no state, no task or annotation.
+    files, state = snapshot(tricky_corpus), _state(tricky_corpus)
+    second = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert (second.written, second.written_back) == ([], [])
+    assert snapshot(tricky_corpus) == files and _state(tricky_corpus) == state
+    pushed = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert (pushed.imported, pushed.updated, pushed.unchanged) == (0, 0, 2)
+    # Edited again in Label Studio, the span comes back under the same id, not the next number.
+    _ls_relabel(labelstudio_conn, s.project_id, "t-one-e005", "LOC")
+    third = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert third.written == ["t-one"]
+    spans = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}
+    assert spans["t-one-e005"].label == "LOC" and "t-one-e006" not in spans
+    # Every annotator's work is kept under .sync, also when there is only one annotator.
+    kept = tricky_corpus / ".sync" / re.sub("[^a-z0-9]+", "-", ls_project.lower()).strip("-")
+    assert [p.name for p in kept.iterdir()] == [re.sub("[^a-z0-9]+", "-", labelstudio_conn.email.lower()) + ".jsonl"]
+    assert summary_ids(kept) >= {"t-one-e005", "t-two-e001"}
+
+
+def summary_ids(folder: Path) -> set[str]:
+    return {json.loads(line)["id"] for p in folder.iterdir() for line in p.read_text().splitlines()}
+
+
+def test_edits_to_different_spans_on_both_sides_merge_in_one_pull(tricky_corpus, ls_project, labelstudio_conn):
+    s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    _ls_relabel(labelstudio_conn, s.project_id, "t-one-e004", "ORG")
+    doc = load_corpus(tricky_corpus)[0]
+    doc.spans = [sp for sp in doc.spans if sp.id != "t-one-d001"]
+    write_document(doc, tricky_corpus)
+    summary = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert summary.written == ["t-one"] and summary.merged == ["t-one"] and summary.written_back == ["t-one"]
+    spans = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}
+    assert spans["t-one-e004"].label == "ORG" and "t-one-d001" not in spans
+    assert spans["t-one-e004"].provenance.status == "submitted" and spans["t-one-e001"].provenance == PROV
+    # Both sides now hold the merged document: nothing left to pull or push.
     assert pull(ls_project, root=tricky_corpus, conn=labelstudio_conn).written == []
-    # Pushing the pulled corpus gives Label Studio the stable id; after that nothing is left to do.
-    assert push(ls_project, root=tricky_corpus, conn=labelstudio_conn).updated == 1
     assert push(ls_project, root=tricky_corpus, conn=labelstudio_conn).updated == 0
 
 
-def _edit_both_sides(root: Path, title: str, conn) -> tuple[str, dict[str, bytes]]:
+def _conflict(root: Path, title: str, conn) -> tuple[int, dict[str, bytes], bytes]:
+    """e004 relabelled differently on both sides, plus a region added in the editor."""
     s = push(title, root=root, conn=conn)
-    doc = load_corpus(root)[0]
-    task = project_tasks(conn, s.project_id)[doc.doc_id]
-    ann = task["annotations"][0]
-    result = [i for i in ann["result"] if i.get("id") != f"{doc.doc_id}-d001"]
-    conn.client.annotations.update(ann["id"], result=result)
-    doc.spans = [sp for sp in doc.spans if sp.id != f"{doc.doc_id}-e001"]
-    write_document(doc, root)
-    return doc.doc_id, snapshot(root)
+    _ls_relabel(conn, s.project_id, "t-one-e004", "NORP")
+    ann_id, result = _ls_result(conn, s.project_id, "t-one")
+    text = load_corpus(root)[0].document.text
+    conn.client.annotations.update(ann_id, result=result + _editor_region(text, "Vostochny", "FAC", "vostochny"))
+    _corpus_relabel(root, "t-one-e004", "ORG")
+    return s.project_id, snapshot(root), _state(root)
 
 
-def test_a_document_edited_on_both_sides_is_a_conflict_naming_the_spans_and_nothing_is_written(
-    tricky_corpus, ls_project, labelstudio_conn
+def test_the_same_span_changed_on_both_sides_is_a_conflict_resolved_with_take(
+    tricky_corpus, ls_project, labelstudio_server, labelstudio_conn
 ):
-    doc_id, before = _edit_both_sides(tricky_corpus, ls_project, labelstudio_conn)
-    state_file = next((tricky_corpus / ".sync").glob("*.json"))
-    state_before = state_file.read_bytes()
-    with pytest.raises(SyncError) as e:
-        pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
-    assert e.value.exit_code == 1
-    msg = str(e.value)
-    assert f"only in Label Studio: {doc_id}-e001" in msg and f"only in the corpus: {doc_id}-d001" in msg
-    assert snapshot(tricky_corpus) == before
-    assert state_file.read_bytes() == state_before
-    # A push would overwrite the Label Studio edit: refused as well.
-    with pytest.raises(SyncError, match="pull first"):
+    _project_id, before, state = _conflict(tricky_corpus, ls_project, labelstudio_conn)
+    cli = ["ls", "pull", "--project", ls_project, "--annotations", str(tricky_corpus)]
+    cli += ["--url", labelstudio_server.url, "--api-key", labelstudio_server.token]
+    r = CliRunner().invoke(main, cli)
+    assert r.exit_code == 1, r.output
+    assert "t-one-e004 'officials': corpus: ORG [" in r.output
+    assert "Label Studio: NORP [" in r.output and "base: PERSON [" in r.output
+    assert "--take" in r.output and "Traceback" not in r.output
+    assert snapshot(tricky_corpus) == before and _state(tricky_corpus) == state
+    with pytest.raises(SyncError, match=r"pull first.*push --force") as e:
         push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert e.value.exit_code == 1
+    # The tools resolve it: Label Studio's side for this document; the new region gets its id once.
+    r = CliRunner().invoke(main, [*cli, "--take", "labelstudio", "--doc", "t-one"])
+    assert r.exit_code == 0, r.output
+    spans = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}
+    assert spans["t-one-e004"].label == "NORP" and spans["t-one-e005"].text == "Vostochny"
+    files = snapshot(tricky_corpus)
+    clean = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert (clean.written, clean.written_back) == ([], []) and snapshot(tricky_corpus) == files
+    assert push(ls_project, root=tricky_corpus, conn=labelstudio_conn).updated == 0
 
 
-def test_incoming_as_batch_writes_the_label_studio_side_for_review_and_leaves_the_corpus(
+def test_take_corpus_keeps_the_corpus_side_and_sends_it_to_label_studio(tricky_corpus, ls_project, labelstudio_conn):
+    project_id, _before, _state_before = _conflict(tricky_corpus, ls_project, labelstudio_conn)
+    summary = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn, take="corpus")
+    assert summary.written_back == ["t-one"]
+    spans = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}
+    # The clash goes to the corpus; the region only Label Studio changed is merged in.
+    assert spans["t-one-e004"].label == "ORG" and spans["t-one-e005"].text == "Vostochny"
+    _ann, result = _ls_result(labelstudio_conn, project_id, "t-one")
+    assert {i["id"]: i["value"]["labels"] for i in result if i.get("from_name") == "label"}["t-one-e004"] == ["ORG"]
+    assert pull(ls_project, root=tricky_corpus, conn=labelstudio_conn).written == []
+    assert push(ls_project, root=tricky_corpus, conn=labelstudio_conn).updated == 0
+
+
+def test_push_force_overwrites_an_edit_made_in_label_studio(tricky_corpus, ls_project, labelstudio_conn):
+    project_id, _before, _state_before = _conflict(tricky_corpus, ls_project, labelstudio_conn)
+    assert push(ls_project, root=tricky_corpus, conn=labelstudio_conn, force=True).updated == 1
+    _ann, result = _ls_result(labelstudio_conn, project_id, "t-one")
+    assert content_key(result) == content_key(to_result(load_corpus(tricky_corpus)[0]))
+
+
+def test_incoming_as_batch_writes_label_studios_side_as_corrections_and_leaves_the_corpus(
     tricky_corpus, ls_project, labelstudio_conn, tmp_path
 ):
-    from corpus_pkg.batches import validate_paths
-
-    doc_id, before = _edit_both_sides(tricky_corpus, ls_project, labelstudio_conn)
+    _project_id, before, state = _conflict(tricky_corpus, ls_project, labelstudio_conn)
     out = tmp_path / "incoming"
     summary = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn, incoming_as_batch=out)
-    assert summary.batches == [str(out / f"{doc_id}.jsonl")]
-    assert snapshot(tricky_corpus) == before
-    ids = [json.loads(line).get("id") for line in (out / f"{doc_id}.jsonl").read_text().splitlines()]
-    assert f"{doc_id}-e001" in ids and f"{doc_id}-d001" not in ids
-    assert validate_paths([out / f"{doc_id}.jsonl"]).counts["span"] == 6
+    assert summary.batches == [str(out / "t-one.jsonl")]
+    assert snapshot(tricky_corpus) == before and _state(tricky_corpus) == state
+    header, *records = [json.loads(line) for line in (out / "t-one.jsonl").read_text().splitlines()]
+    assert header["record"] == "batch"
+    corpus_e004 = {sp.id: sp for sp in load_corpus(tricky_corpus)[0].spans}["t-one-e004"]
+    (update,) = [r for r in records if r.get("record") == "edit"]
+    assert {k: v for k, v in update.items() if k != "value"} == {
+        "record": "edit",
+        "op": "update",
+        "doc_id": "t-one",
+        "id": "t-one-e004",
+        "expect": content_hash(corpus_e004),
+    }
+    assert update["value"]["label"] == "NORP" and update["value"]["id"] == "t-one-e004"
+    (new,) = [r for r in records if r.get("record") == "span"]
+    assert (new["id"], new["text"]) == ("t-one-e005", "Vostochny")
 
 
 def test_a_pull_that_does_not_validate_writes_nothing_and_names_the_problem(
@@ -291,6 +409,66 @@ def test_several_annotators_latest_goes_to_the_corpus_and_each_is_kept_attribute
     (pair,) = numbers.values()
     assert pair["layers"]["entity"]["strict_f1"] == 1.0 and pair["layers"]["date"]["strict_f1"] == 0.0
     assert "strict F1" in table
+
+
+# A second annotator account in the admin's organization, made as the server's own admin command would:
+# through its Django ORM, in its venv (the API's user creation leaves the user without an organization).
+_ANNOTATOR_SCRIPT = r"""
+import os, sys
+sys.path.insert(0, os.path.dirname(__import__('label_studio').__file__))
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'label_studio.core.settings.label_studio')
+import django
+django.setup()
+from organizations.models import Organization
+from users.models import User
+org = Organization.objects.order_by('id').first()
+user = User.objects.create_user(email=sys.argv[1], password=None, username=sys.argv[1].split('@')[0])
+org.add_user(user)
+user.active_organization = org
+user.save()
+"""
+
+
+def annotator_account(running, email: str) -> str:
+    """Create the annotator ``email`` on the running server; its Personal Access Token."""
+    import subprocess
+
+    env = server.server_env(running.data_dir)
+    python = server.venv_dir() / "bin" / "python"
+    made = subprocess.run([str(python), "-c", _ANNOTATOR_SCRIPT, email], capture_output=True, text=True, env=env)
+    assert made.returncode == 0, made.stderr[-2000:]
+    return server.create_token(email, running.data_dir)
+
+
+def test_two_real_annotators_work_is_kept_per_annotator_and_pulled_as_submitted(
+    tricky_corpus, ls_project, labelstudio_server, labelstudio_conn
+):
+    from corpus_pkg.labelstudio.sync import connect
+
+    s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    email = f"annotator-{unique_title('x').split()[-1]}@example.org"
+    second = connect(labelstudio_server.url, annotator_account(labelstudio_server, email))
+    assert second.email == email and second.user_id != labelstudio_conn.user_id
+    ann_id, result = _ls_result(labelstudio_conn, s.project_id, "t-two")
+    text = load_corpus(tricky_corpus)[1].document.text
+    theirs = [i for i in result if i.get("id") != "t-two-d001"] + _editor_region(text, "Vostochny", "FAC", "vostochny")
+    task_id = project_tasks(labelstudio_conn, s.project_id)["t-two"]["id"]
+    made = second.client.annotations.create(task_id, result=theirs)
+    assert made.id != ann_id
+    summary = pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    assert summary.written == ["t-two"]
+    spans = {sp.id: sp for sp in load_corpus(tricky_corpus)[1].spans}
+    assert "t-two-d001" not in spans
+    assert spans["t-two-e005"].provenance == Provenance(email, TOOL, labelstudio_conn.version, "submitted")
+    assert spans["t-two-e001"].provenance == PROV  # unchanged from the base: its provenance is kept
+    kept = {Path(f).name: Path(f) for f in summary.annotator_files}
+    slug = re.compile("[^a-z0-9]+")
+    mine, theirs_file = (slug.sub("-", e.lower()) + ".jsonl" for e in (labelstudio_conn.email, email))
+    assert sorted(kept) == sorted([mine, theirs_file])
+    their_records = [json.loads(line) for line in kept[theirs_file].read_text().splitlines()]
+    assert {r["id"] for r in their_records if r["doc_id"] == "t-two"} >= {"t-two-e005", "t-two-e001"}
+    assert "t-two-d001" not in {r["id"] for r in their_records}
+    assert "t-two-d001" in {json.loads(line)["id"] for line in kept[mine].read_text().splitlines()}
 
 
 def test_a_draft_is_counted_and_never_pulled(tricky_corpus, ls_project, labelstudio_conn):

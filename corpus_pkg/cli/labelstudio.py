@@ -118,18 +118,22 @@ def status(data_dir: Path | None, as_json: bool) -> None:
 @ls.command()
 @_project
 @click.option("--as-predictions", is_flag=True, help="Send the annotations as predictions (pre-annotations).")
+@click.option("--force", is_flag=True, help="Overwrite edits made in Label Studio since the last sync.")
 @_annotations
 @_url
 @_key
-def push(title: str, as_predictions: bool, annotations: Path | None, url: str | None, api_key: str | None) -> None:
+def push(
+    title: str, as_predictions: bool, force: bool, annotations: Path | None, url: str | None, api_key: str | None
+) -> None:
     """Create or update project TITLE with one task per document and its annotations.
 
     Safe to repeat: existing documents are updated in place or left alone, never imported twice.
+    A task edited in Label Studio since the last sync is refused (pull first) unless --force.
     """
     from corpus_pkg.labelstudio.sync import push as do_push
 
     project = acting_on(annotations, writes="labelstudio push")
-    s = do_push(title, as_predictions=as_predictions, root=project.annotations, url=url, api_key=api_key)
+    s = do_push(title, as_predictions=as_predictions, force=force, root=project.annotations, url=url, api_key=api_key)
     click.echo(
         f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, {s.unchanged} unchanged"
     )
@@ -145,23 +149,51 @@ def push(title: str, as_predictions: bool, annotations: Path | None, url: str | 
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     metavar="DIR",
-    help="On a conflict, write Label Studio's side here as JSONL batches for review.",
+    help="On a conflict, write Label Studio's side here as correction batches (one JSONL per document).",
+)
+@click.option(
+    "--take",
+    type=click.Choice(["corpus", "labelstudio"]),
+    default=None,
+    help="Resolve conflicting spans and relations by taking this side.",
+)
+@click.option(
+    "--doc",
+    "docs",
+    multiple=True,
+    metavar="DOC_ID",
+    help="Apply --take to this document only (repeatable); default every document.",
 )
 @_annotations
 @_url
 @_key
 def pull(
-    title: str, incoming_as_batch: Path | None, annotations: Path | None, url: str | None, api_key: str | None
+    title: str,
+    incoming_as_batch: Path | None,
+    take: str | None,
+    docs: tuple[str, ...],
+    annotations: Path | None,
+    url: str | None,
+    api_key: str | None,
 ) -> None:
-    """Bring project TITLE's annotations into the corpus, validated, never overwriting newer corpus edits.
+    """Bring project TITLE's annotations into the corpus, validated, merged span by span.
 
-    A document changed on both sides since the last sync is a conflict: nothing is
-    written (exit 1) unless --incoming-as-batch is given.
+    Edits made to different spans on the two sides since the last sync merge. A span
+    changed differently on both sides is a conflict: nothing is written (exit 1) unless
+    --take picks a side or --incoming-as-batch writes Label Studio's side for review.
     """
     from corpus_pkg.labelstudio.sync import pull as do_pull
 
     project = acting_on(annotations, writes="labelstudio pull")
-    s = do_pull(title, root=project.annotations, incoming_as_batch=incoming_as_batch, url=url, api_key=api_key)
+    s = do_pull(
+        title,
+        root=project.annotations,
+        incoming_as_batch=incoming_as_batch,
+        take=take,
+        take_docs=docs,
+        url=url,
+        api_key=api_key,
+    )
     for note in s.notes:
         click.echo(f"note: {redact(note)}", err=True)
     if s.corpus_newer:
@@ -169,7 +201,8 @@ def pull(
     if s.batches:
         click.echo(f"conflicts: Label Studio's side written for review to {', '.join(s.batches)}", err=True)
     click.echo(
-        f"project {title!r}: {len(s.written)} document(s) written, {len(s.unchanged)} unchanged, "
+        f"project {title!r}: {len(s.written)} document(s) written ({len(s.merged)} merged with corpus edits), "
+        f"{len(s.unchanged)} unchanged, {len(s.written_back)} written back to Label Studio, "
         f"{len(s.batches)} conflict batch(es); {s.skipped_annotations} skipped annotation(s) and "
         f"{s.drafts} draft(s) not pulled"
     )

@@ -3,7 +3,8 @@
 One ``<Labels name="label">`` holds the entity types and the TIMEX3, QUOTE and
 CLAIM labels, so every span of every layer lives on the one ``<Text
 name="text">``. Each span attribute gets the per-region control its declaration
-names, shown when a region with the matching label is selected; relations
+names, shown when a region with the matching label is selected, in a column
+beside the text (a flex row: text left, attributes right); relations
 carry the relation types. The XML is built with lxml so no label or description can inject markup.
 """
 
@@ -18,6 +19,9 @@ from corpus_pkg.labels import Attribute, Declaration, label_sets
 
 TEXT = "text"
 LABELS = "label"
+COLUMNS_STYLE = "display: flex; align-items: flex-start; gap: 1em;"
+TEXT_COLUMN_STYLE = "flex: 3; min-width: 0;"
+SIDE_COLUMN_STYLE = "flex: 1; min-width: 16em; position: sticky; top: 0;"
 # Keys Label Studio's editor binds itself (u: unselect region).
 RESERVED_KEYS = {"u"}
 PALETTE = [
@@ -89,15 +93,21 @@ def labeling_config(decl: Declaration | None = None) -> str:
         el = etree.SubElement(labels, "Label", value=label, hotkey=keys[label], background=PALETTE[i % len(PALETTE)])
         if hints.get(label):
             el.set("hint", hints[label])
-    etree.SubElement(view, "Text", name=TEXT, value="$" + TEXT, granularity="symbol")
-
     relations = etree.SubElement(view, "Relations")
     for rel in sorted(decl.relation_types):
         etree.SubElement(relations, "Relation", value=rel)
 
+    # The text on the left, the selected region's attributes beside it on the right (sticky while the
+    # text scrolls), so an annotator sets them without scrolling past the whole document.
+    columns = etree.SubElement(view, "View", style=COLUMNS_STYLE)
+    left = etree.SubElement(columns, "View", style=TEXT_COLUMN_STYLE)
+    etree.SubElement(left, "Text", name=TEXT, value="$" + TEXT, granularity="symbol")
+    side = etree.SubElement(columns, "View", style=SIDE_COLUMN_STYLE)
+    etree.SubElement(side, "Header", value="Attributes of the selected region", size="5")
+
     for layer, spec in decl.layers.items():
         when = ",".join(lab for lab, lay in by_label.items() if lay == layer)
-        box = etree.SubElement(view, "View", visibleWhen="region-selected", whenTagName=LABELS, whenLabelValue=when)
+        box = etree.SubElement(side, "View", visibleWhen="region-selected", whenTagName=LABELS, whenLabelValue=when)
         for attribute in spec.attributes.values():
             etree.SubElement(box, "Header", value=f"{layer} {attribute.name}", size="6")
             common = {"name": attribute.control, "toName": TEXT, "perRegion": "true"}

@@ -19,9 +19,20 @@ from typing import Any
 from corpus_pkg import ids
 from corpus_pkg.labels import label_sets
 from corpus_pkg.labelstudio.config import LABELS, TEXT, attribute_controls, from_choice, span_labels, to_choice
-from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, Span, make_span, same_span
+from corpus_pkg.model import (
+    AnnotatedDocument,
+    Document,
+    Provenance,
+    Relation,
+    Span,
+    content_hash,
+    make_span,
+    same_span,
+)
 
 TOOL = "label-studio"
+# The status of what an annotator submitted, until a maintainer accepts it.
+SUBMITTED = "submitted"
 
 # What a round trip through Label Studio does not keep. With the document as
 # last synced given as ``base``, unchanged records come back exactly; these are
@@ -29,7 +40,7 @@ TOOL = "label-studio"
 RESTRICTIONS: dict[str, str] = {
     "provenance": "Label Studio records one author per annotation, not per region: a span or relation not "
     "identical to one in the base gets the annotation's author (email), tool 'label-studio', the "
-    "server's version, status gold (annotation) or prediction (prediction) and the prediction score.",
+    "server's version, status submitted (annotation) or prediction (prediction) and the prediction score.",
     "relation-id": "Label Studio relations have no id: a relation not in the base gets the next free <doc_id>-rNNN.",
     "region-id": "A region id that is not one of this document's span ids of that layer (the editor makes random "
     "ones) becomes the next free <doc_id>-<letter>NNN; relations follow the new id.",
@@ -499,7 +510,7 @@ def origin(kind: str, item: dict[str, Any], version: str) -> Provenance:
             "prediction",
             float(score) if isinstance(score, int | float) and 0 <= score <= 1 else None,
         )
-    return Provenance(user_email(item.get("completed_by")), TOOL, version, "gold")
+    return Provenance(user_email(item.get("completed_by")), TOOL, version, SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -577,3 +588,144 @@ def export_records(tasks: list[Any], file: str) -> tuple[list[tuple[int, dict[st
         "against": against,
     }
     return [(0, header), *out], problems
+
+
+# -- three-way merge ----------------------------------------------------------------------------------------
+#
+# The base is the document as it was at the last sync; the corpus and Label Studio each changed it since.
+# Records are matched by id (Label Studio regions carry the corpus ids once pulled; relations, which have no
+# id there, get the id of the base or corpus relation with the same ends). A record changed on one side
+# only takes that side; changed on both sides to the same content, that content; else it is a clash.
+
+SIDES = ("corpus", "labelstudio")
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One span or relation changed differently on both sides since the base; None where it is absent."""
+
+    id: str
+    base: Span | Relation | None
+    corpus: Span | Relation | None
+    labelstudio: Span | Relation | None
+
+    def render(self) -> str:
+        any_record = next(r for r in (self.corpus, self.labelstudio, self.base) if r is not None)
+        absent = "deleted" if self.base is not None else "absent"
+        return (
+            f"{self.id} {describe_text(any_record)}: corpus: {describe(self.corpus, absent)}, "
+            f"Label Studio: {describe(self.labelstudio, absent)}, base: {describe(self.base, 'absent')}"
+        )
+
+
+def describe_text(record: Span | Relation) -> str:
+    return repr(record.text) if isinstance(record, Span) else f"({record.type} {record.head} -> {record.tail})"
+
+
+def describe(record: Span | Relation | None, absent: str = "absent") -> str:
+    """What a record says, for a conflict report."""
+    if record is None:
+        return absent
+    if isinstance(record, Relation):
+        return f"{record.type} {record.head} -> {record.tail}"
+    attrs = ", ".join(f"{k}={v!r}" for k, v in sorted(record.attributes.items()) if v is not None)
+    return f"{record.label} [{record.start}, {record.end}) {record.text!r} {{{attrs}}}"
+
+
+def _records(doc: AnnotatedDocument | None) -> dict[str, Span | Relation]:
+    if doc is None:
+        return {}
+    return {r.id: r for r in [*doc.spans, *doc.relations]}
+
+
+def _hash(record: Span | Relation | None) -> str | None:
+    return None if record is None else content_hash(record)
+
+
+def three_way(
+    base: AnnotatedDocument | None,
+    corpus: AnnotatedDocument,
+    labelstudio: AnnotatedDocument,
+    take: str | None = None,
+) -> tuple[AnnotatedDocument, list[Clash]]:
+    """The corpus and Label Studio sides merged record by record against ``base``, and the clashes left.
+
+    ``take`` ("corpus" or "labelstudio") resolves every clash to that side. Where both sides hold the
+    same content the corpus record (and its provenance) is kept. Without a base every record in which
+    the sides differ is a clash.
+    """
+    if take is not None and take not in SIDES:
+        raise ValueError(f"take must be one of {SIDES}, is {take!r}")
+    b, c, ls = _records(base), _records(corpus), _records(labelstudio)
+    chosen: list[Span | Relation] = []
+    clashes: list[Clash] = []
+    for rid in sorted(b.keys() | c.keys() | ls.keys()):
+        rb, rc, rl = b.get(rid), c.get(rid), ls.get(rid)
+        hb, hc, hl = _hash(rb), _hash(rc), _hash(rl)
+        if hc == hl:
+            pick = rc
+        elif base is not None and hc == hb:
+            pick = rl
+        elif base is not None and hl == hb:
+            pick = rc
+        elif take is not None:
+            pick = rc if take == "corpus" else rl
+        else:
+            clashes.append(Clash(rid, rb, rc, rl))
+            continue
+        if pick is not None:
+            chosen.append(pick)
+    merged = AnnotatedDocument(
+        corpus.document,
+        [r for r in chosen if isinstance(r, Span)],
+        [r for r in chosen if isinstance(r, Relation)],
+    )
+    return merged.sorted(), clashes
+
+
+def changes(
+    corpus: AnnotatedDocument, labelstudio: AnnotatedDocument
+) -> list[tuple[str, str, Span | Relation | None, Span | Relation | None]]:
+    """(id, "update" | "delete" | "new", corpus record, Label Studio record) for every record the two differ in."""
+    c, ls = _records(corpus), _records(labelstudio)
+    out = []
+    for rid in sorted(c.keys() | ls.keys()):
+        rc, rl = c.get(rid), ls.get(rid)
+        if _hash(rc) == _hash(rl):
+            continue
+        out.append((rid, "new" if rc is None else "delete" if rl is None else "update", rc, rl))
+    return out
+
+
+def edit_records(
+    corpus: AnnotatedDocument, labelstudio: AnnotatedDocument, only: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Label Studio's side as a correction batch: edits of corpus records, new records as plain records.
+
+    An edit names the corpus record by id and by ``content_hash`` of it as it is in the corpus now
+    (``expect``), so it is refused if the corpus changed since. ``only`` limits the ids.
+    """
+    out: list[dict[str, Any]] = []
+    doc_id = corpus.doc_id
+    for rid, op, rc, rl in changes(corpus, labelstudio):
+        if only is not None and rid not in only:
+            continue
+        if op == "new":
+            assert rl is not None
+            out.append(rl.to_dict())
+        elif op == "delete":
+            assert rc is not None
+            out.append({"record": "edit", "op": "delete", "doc_id": doc_id, "id": rid, "expect": content_hash(rc)})
+        else:
+            assert rc is not None and rl is not None
+            out.append(
+                {
+                    "record": "edit",
+                    "op": "update",
+                    "doc_id": doc_id,
+                    "id": rid,
+                    "expect": content_hash(rc),
+                    "value": rl.to_dict(),
+                }
+            )
+    return out

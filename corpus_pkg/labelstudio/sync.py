@@ -5,23 +5,34 @@ de-duplicate imports, so an existing document is never imported again).
 
 Which annotation a pull takes into the corpus: per task, the most recently
 updated annotation that was not skipped (``was_cancelled``); with none, the
-most recent prediction. Drafts (unsubmitted work) are never pulled. When
-several annotators annotated one task, each one's annotation is also written,
-attributed to them, to ``annotations/.sync/<project-slug>/<annotator>.jsonl``
-so agreement can be measured (``corpus ls agreement``).
+most recent prediction. Drafts (unsubmitted work) are never pulled. Every
+annotator's annotations are also written, attributed to them (status
+``submitted``), to ``annotations/.sync/<project-slug>/<annotator>.jsonl``, also
+when there is only one annotator, so no one's work is lost when another's is
+taken and agreement can be measured (``corpus ls agreement``).
 
 What was last synced is kept in ``annotations/.sync/<project-slug>.json``: per
-document the sha256 of its corpus file and a content hash of the Label Studio
-annotation at that moment. A pull then knows which side changed:
+document the sha256 of its corpus file, a content hash of the Label Studio
+annotation and the base: every span and relation as they were at that moment.
+A pull merges three ways, record by record (a span or relation by its id):
 
-- only Label Studio: the corpus file is rewritten;
-- only the corpus: nothing is written (push it);
-- both: a conflict naming the spans; nothing at all is written, unless
-  ``incoming_as_batch`` is given, where the Label Studio side of each
-  conflicting document goes as a JSONL batch for review.
+- changed on one side only since the base: that side's version is taken, so
+  edits to different spans on the two sides merge into one written document;
+- changed on both sides to different content: a conflict naming the id, the
+  text, both sides' values and the base; nothing at all is written, unless
+  ``take`` ("corpus" or "labelstudio", for all documents or those in
+  ``take_docs``) picks a side, or ``incoming_as_batch`` is given, where
+  Label Studio's side of each conflicting document goes as a correction batch
+  (``edit`` records naming the corpus record's id and content hash).
+
+A span keeps one corpus id for life: after a pull, every document it resolved
+is written back into the Label Studio annotation it came from
+(``annotations.update``, which keeps author and created_at), so regions made
+in the editor carry their corpus ids from then on and a second pull, or a push
+after a pull, has nothing to do.
 
 A push refuses, before changing anything, documents whose Label Studio side
-changed since the last sync (pull first).
+changed since the last sync (pull first, or ``force``).
 
 Connection: ``url`` / ``api_key`` arguments first, then the environment
 (``LABEL_STUDIO_URL``, ``LABEL_STUDIO_API_KEY``), then for a local server the
@@ -48,8 +59,10 @@ from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.config import labeling_config
 from corpus_pkg.labelstudio.convert import (
+    Clash,
     ConvertError,
     content_key,
+    edit_records,
     field_name,
     from_result,
     origin,
@@ -57,6 +70,7 @@ from corpus_pkg.labelstudio.convert import (
     short,
     task_data,
     task_problems,
+    three_way,
     to_result,
     user_email,
     user_id,
@@ -69,7 +83,7 @@ from corpus_pkg.labelstudio.credentials import (
     remember_client,
     shorten,
 )
-from corpus_pkg.model import AnnotatedDocument, Span
+from corpus_pkg.model import AnnotatedDocument, Relation, Span, content_hash
 from corpus_pkg.project import annotations_dir
 from corpus_pkg.storage import serialize, write_document, write_lock
 from corpus_pkg.validate import load_valid_corpus
@@ -306,13 +320,32 @@ class SyncState:
         }
         write_atomic(self.path, json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
-    def record(self, doc: AnnotatedDocument, task: dict[str, Any]) -> None:
+    def record(self, doc: AnnotatedDocument, task: dict[str, Any], ls_key: str | None = None) -> None:
+        """``doc`` is now on both sides: it becomes the base of the next three-way pull."""
         sel = selected(task)
+        if ls_key is None:
+            ls_key = content_key(sel[1].get("result") or []) if sel else None
         self.documents[doc.doc_id] = {
             "task_id": task["id"],
             "corpus_sha256": _sha(serialize(doc)),
-            "ls_sha256": content_key(sel[1].get("result") or []) if sel else None,
+            "ls_sha256": ls_key,
+            "base": [r.to_dict() for r in [*doc.sorted().spans, *doc.sorted().relations]],
         }
+
+    def base(self, corpus: AnnotatedDocument) -> AnnotatedDocument | None:
+        """The document as it was at the last sync, or None when that is not known."""
+        synced = self.documents.get(corpus.doc_id)
+        if synced is None:
+            return None
+        if "base" not in synced:
+            # A state written before bases were kept: the corpus is the base if it did not change since.
+            return corpus if synced.get("corpus_sha256") == _sha(serialize(corpus)) else None
+        records = synced["base"]
+        return AnnotatedDocument(
+            corpus.document,
+            [Span.from_dict(r) for r in records if r.get("record") == "span"],
+            [Relation.from_dict(r) for r in records if r.get("record") == "relation"],
+        )
 
 
 # -- push ---------------------------------------------------------------------------------------------------
@@ -331,6 +364,7 @@ def _push(
     docs: list[AnnotatedDocument] | None = None,
     *,
     as_predictions: bool = False,
+    force: bool = False,
     root: Path | None = None,
     url: str | None = None,
     api_key: str | None = None,
@@ -383,16 +417,20 @@ def _push(
             to_update.append((d, {}))
             continue
         synced = state.documents.get(d.doc_id, {}).get("ls_sha256")
-        if sel is not None and current != synced:
+        if sel is not None and current != synced and not force:
             who = user_email(sel[1].get("completed_by")) if sel[0] == "annotation" else "a prediction"
             refused.append(
                 f"{d.doc_id}: task {task['id']} was changed in Label Studio since the last sync "
-                f"({sel[0]} {sel[1].get('id')} by {who}); pull first"
+                f"({sel[0]} {sel[1].get('id')} by {who})"
             )
             continue
         to_update.append((d, {"task": task, "result": result}))
     if refused:
-        raise SyncError("push refused, nothing was changed:\n  " + "\n  ".join(refused), EXIT_INVALID)
+        raise SyncError(
+            "push refused, nothing was changed: it would overwrite edits made in Label Studio; pull first "
+            "(their edits merge with the corpus), or push --force to overwrite them:\n  " + "\n  ".join(refused),
+            EXIT_INVALID,
+        )
 
     for start in _progress(
         range(0, len(to_import), IMPORT_CHUNK), "importing", total=-(-len(to_import) // IMPORT_CHUNK)
@@ -488,6 +526,8 @@ class Incoming:
     doc: AnnotatedDocument
     key: str
     task: dict[str, Any]
+    kind: str
+    item: dict[str, Any]
     where: str
 
 
@@ -497,6 +537,8 @@ class PullSummary:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     corpus_newer: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    written_back: list[str] = field(default_factory=list)
     batches: list[str] = field(default_factory=list)
     annotator_files: list[str] = field(default_factory=list)
     skipped_annotations: int = 0
@@ -504,28 +546,26 @@ class PullSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def _span_diff(ours: AnnotatedDocument, theirs: AnnotatedDocument) -> list[str]:
-    """What differs between the corpus side and the Label Studio side, by span and relation."""
+def _union(corpus: AnnotatedDocument, base: AnnotatedDocument | None) -> AnnotatedDocument:
+    """The corpus with the base's records it no longer holds: ids a region may keep, relations it may match."""
+    if base is None:
+        return corpus
+    have = {r.id for r in [*corpus.spans, *corpus.relations]}
+    return AnnotatedDocument(
+        corpus.document,
+        [*corpus.spans, *(s for s in base.spans if s.id not in have)],
+        [*corpus.relations, *(r for r in base.relations if r.id not in have)],
+    )
 
-    def show(s: Span) -> str:
-        return f"{s.id} {s.label} [{s.start}, {s.end}) {s.text!r}"
 
-    def same(a: Span, b: Span) -> bool:
-        return (a.layer, a.start, a.end, a.label, a.attributes) == (b.layer, b.start, b.end, b.label, b.attributes)
-
-    a, b = {s.id: s for s in ours.spans}, {s.id: s for s in theirs.spans}
-    out = [f"only in the corpus: {show(a[k])}" for k in sorted(a.keys() - b.keys())]
-    out += [f"only in Label Studio: {show(b[k])}" for k in sorted(b.keys() - a.keys())]
-    out += [
-        f"changed on both sides: {show(a[k])} vs {show(b[k])}"
-        for k in sorted(a.keys() & b.keys())
-        if not same(a[k], b[k])
-    ]
-    ra = {(r.type, r.head, r.tail) for r in ours.relations}
-    rb = {(r.type, r.head, r.tail) for r in theirs.relations}
-    out += [f"relation only in the corpus: {t} {h} -> {tl}" for t, h, tl in sorted(ra - rb)]
-    out += [f"relation only in Label Studio: {t} {h} -> {tl}" for t, h, tl in sorted(rb - ra)]
-    return out
+def _write_back(conn: Connection, inc: Incoming, result: list[dict[str, Any]]) -> None:
+    """Replace the pulled annotation's (or prediction's) result, so its regions carry the corpus ids."""
+    item_id = inc.item["id"]
+    if inc.kind == "prediction":
+        _api("update a prediction", lambda: conn.client.predictions.update(item_id, result=result))
+    else:
+        # annotations.update keeps the annotation's author and created_at.
+        _api("update an annotation", lambda: conn.client.annotations.update(item_id, result=result))
 
 
 def _pull(
@@ -533,6 +573,8 @@ def _pull(
     *,
     root: Path | None = None,
     incoming_as_batch: Path | None = None,
+    take: str | None = None,
+    take_docs: Iterable[str] = (),
     url: str | None = None,
     api_key: str | None = None,
     conn: Connection | None = None,
@@ -541,7 +583,13 @@ def _pull(
     from corpus_pkg.validate import Report, validate_documents
 
     root = root or annotations_dir()
+    take_docs = set(take_docs)
+    if take_docs and take is None:
+        raise SyncError("--doc names the documents --take applies to; give --take corpus|labelstudio too")
     corpus = {d.doc_id: d for d in load_valid_corpus(root)}
+    unknown = sorted(take_docs - corpus.keys())
+    if unknown:
+        raise SyncError(f"--doc: no document {', '.join(unknown)} in the corpus at {root}")
     conn = conn or connect(url, api_key)
     project = find_project(conn, project_title)
     if project is None:
@@ -551,16 +599,17 @@ def _pull(
     summary = PullSummary(project.id)
 
     incoming: dict[str, Incoming] = {}
+    bases: dict[str, AnnotatedDocument | None] = {}
     per_annotator: dict[str, list[AnnotatedDocument]] = defaultdict(list)
     problems: list[str] = []
     for task in _progress(tasks, "converting"):
         data = task.get("data") or {}
         doc_id = data.get("doc_id")
-        base = corpus.get(doc_id)
-        if base is None:
+        current = corpus.get(doc_id)
+        if current is None:
             summary.notes.append(f"task {task.get('id')}: document {doc_id!r} is not in the corpus; left out")
             continue
-        if data.get("text") != base.document.text:
+        if data.get("text") != current.document.text:
             problems.append(f"task {task['id']}: its text is not the corpus text of {doc_id}")
             continue
         summary.skipped_annotations += sum(1 for a in task.get("annotations") or [] if a.get("was_cancelled"))
@@ -570,21 +619,24 @@ def _pull(
             continue
         kind, item = sel
         where = f"label-studio task {task['id']} {kind} {item.get('id')}"
+        bases[doc_id] = base = state.base(current)
+        # Region ids that are not corpus ids are numbered after every id the corpus or the base holds.
+        known = _union(current, base)
         try:
-            doc = from_result(base.document, item.get("result") or [], origin(kind, item, conn.version), base)
+            doc = from_result(current.document, item.get("result") or [], origin(kind, item, conn.version), known)
         except ConvertError as e:
             problems += [f"{where}: {p}" for p in e.problems]
             continue
-        incoming[doc_id] = Incoming(doc, content_key(item.get("result") or []), task, where)
-        anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        if len({user_email(a.get("completed_by")) for a in anns}) > 1:
-            for a in anns:
-                try:
-                    one = from_result(base.document, a.get("result") or [], origin("annotation", a, conn.version), base)
-                except ConvertError as e:
-                    problems += [f"label-studio task {task['id']} annotation {a.get('id')}: {p}" for p in e.problems]
-                    continue
-                per_annotator[user_email(a.get("completed_by"))].append(one)
+        incoming[doc_id] = Incoming(doc, content_key(item.get("result") or []), task, kind, item, where)
+        for a in task.get("annotations") or []:
+            if a.get("was_cancelled"):
+                continue
+            try:
+                one = from_result(current.document, a.get("result") or [], origin("annotation", a, conn.version), known)
+            except ConvertError as e:
+                problems += [f"label-studio task {task['id']} annotation {a.get('id')}: {p}" for p in e.problems]
+                continue
+            per_annotator[user_email(a.get("completed_by"))].append(one)
     if problems:
         raise SyncError("cannot pull, nothing was written:\n  " + "\n  ".join(problems), EXIT_INVALID)
 
@@ -593,53 +645,62 @@ def _pull(
     for inc in incoming.values():
         report.extend(validate_documents([inc.doc], inc.where))
     if report.errors:
-        lines = [f.render() for f in report.errors[:30]]
-        more = f"\n  … and {len(report.errors) - 30} more" if len(report.errors) > 30 else ""
         raise SyncError(
             f"the annotations in Label Studio do not validate ({len(report.errors)} errors); nothing was "
-            "written:\n  " + "\n  ".join(lines) + more,
+            "written:\n  " + _findings(report),
             EXIT_INVALID,
         )
 
-    to_write: list[Incoming] = []
-    conflicts: dict[str, list[str]] = {}
+    # Three-way, record by record: what changed on one side since the base takes that side.
+    resolved: dict[str, AnnotatedDocument] = {}
+    conflicts: dict[str, list[Clash]] = {}
     for doc_id, inc in sorted(incoming.items()):
-        base = corpus[doc_id]
-        ours = serialize(base)
-        if serialize(inc.doc) == ours:
-            summary.unchanged.append(doc_id)
-            continue
-        synced = state.documents.get(doc_id)
-        if synced is None:
-            if base.spans or base.relations:
-                conflicts[doc_id] = [
-                    "never synced with this project, and both sides hold different annotations",
-                    *_span_diff(base, inc.doc),
-                ]
-            else:
-                to_write.append(inc)
-            continue
-        corpus_changed = _sha(ours) != synced.get("corpus_sha256")
-        ls_changed = inc.key != synced.get("ls_sha256")
-        if ls_changed and corpus_changed:
-            conflicts[doc_id] = _span_diff(base, inc.doc)
-        elif ls_changed:
-            to_write.append(inc)
+        current, base = corpus[doc_id], bases[doc_id]
+        side = take if take is not None and (not take_docs or doc_id in take_docs) else None
+        if base is None and not (current.spans or current.relations):
+            merged, clashes = inc.doc, []  # nothing here yet: Label Studio's side is the document
         else:
-            summary.corpus_newer.append(doc_id)
+            merged, clashes = three_way(base, current, inc.doc, side)
+        if clashes:
+            conflicts[doc_id] = clashes
+        else:
+            resolved[doc_id] = merged
 
     if conflicts and incoming_as_batch is None:
-        report_lines = [
-            f"{doc_id} ({incoming[doc_id].where}):\n    " + "\n    ".join(diff) for doc_id, diff in conflicts.items()
-        ]
+        lines = []
+        for doc_id, clashes in conflicts.items():
+            never = " (never synced with this project: there is no base)" if bases[doc_id] is None else ""
+            lines.append(
+                f"{doc_id} ({incoming[doc_id].where}){never}:\n    " + "\n    ".join(c.render() for c in clashes)
+            )
         raise SyncError(
-            f"{len(conflicts)} document(s) changed both in the corpus and in Label Studio since the last "
-            "sync; nothing was written. Resolve by hand, or pull with --incoming-as-batch DIR to get "
-            "Label Studio's side for review:\n  " + "\n  ".join(report_lines),
+            f"{sum(len(c) for c in conflicts.values())} span(s) or relation(s) in {len(conflicts)} document(s) "
+            "changed differently in the corpus and in Label Studio since the last sync; nothing was written. "
+            "Take one side with --take corpus|labelstudio [--doc DOC_ID], or pull with --incoming-as-batch "
+            "DIR to get Label Studio's side as a correction batch:\n  " + "\n  ".join(lines),
             EXIT_INVALID,
         )
+
+    report = Report()
+    for doc_id, merged in resolved.items():
+        if serialize(merged) != serialize(corpus[doc_id]):
+            report.extend(validate_documents([merged], f"{doc_id} merged from the corpus and Label Studio"))
+    if report.errors:
+        raise SyncError(
+            f"the corpus and Label Studio edits merged do not validate ({len(report.errors)} errors); nothing "
+            "was written; take one side with --take corpus|labelstudio --doc DOC_ID:\n  " + _findings(report),
+            EXIT_INVALID,
+        )
+
     for doc_id in conflicts:
-        inc = incoming[doc_id]
+        assert incoming_as_batch is not None
+        inc, current, base = incoming[doc_id], corpus[doc_id], bases[doc_id]
+        # Label Studio's side: every record it changed since the base (all of them without a base).
+        theirs = {r.id: r for r in [*inc.doc.spans, *inc.doc.relations]}
+        was = {r.id: r for r in ([*base.spans, *base.relations] if base else [])}
+        changed = {rid for rid in theirs.keys() | was.keys() if _content(theirs.get(rid)) != _content(was.get(rid))}
+        if base is None:
+            changed = None
         path = incoming_as_batch / f"{doc_id}.jsonl"
         header = {
             "record": "batch",
@@ -647,15 +708,32 @@ def _pull(
             "description": redact(f"Label Studio side of a conflict: {inc.where} at {conn.url}"),
             "against": {doc_id: inc.doc.document.sha256},
         }
-        body = [r.to_dict() for r in inc.doc.spans] + [r.to_dict() for r in inc.doc.relations]
-        write_atomic(path, dumps_lines([header, *body]))
+        write_atomic(path, dumps_lines([header, *edit_records(current, inc.doc, changed)]))
         summary.batches.append(str(path))
-    for inc in _progress(to_write, "writing"):
-        write_document(inc.doc, root)
-        summary.written.append(inc.doc.doc_id)
-        state.record(inc.doc, inc.task)
-    for doc_id in summary.unchanged:
-        state.record(corpus[doc_id], incoming[doc_id].task)
+
+    to_write = [m for d, m in resolved.items() if serialize(m) != serialize(corpus[d])]
+    for doc in _progress(to_write, "writing"):
+        write_document(doc, root)
+        summary.written.append(doc.doc_id)
+    for doc_id, merged in resolved.items():
+        inc = incoming[doc_id]
+        synced = state.documents.get(doc_id) or {}
+        same_as_ls = serialize(merged) == serialize(inc.doc)
+        if doc_id in summary.written:
+            if not same_as_ls:
+                summary.merged.append(doc_id)
+        elif same_as_ls:
+            summary.unchanged.append(doc_id)
+        elif inc.key == synced.get("ls_sha256"):
+            summary.corpus_newer.append(doc_id)  # only the corpus changed: push sends it
+            continue
+        # Label Studio gets the document as written: its regions then carry the corpus ids for good.
+        result = to_result(merged)
+        key = content_key(result)
+        if key != inc.key:
+            _write_back(conn, inc, result)
+            summary.written_back.append(doc_id)
+        state.record(merged, inc.task, key)
     for annotator, docs in sorted(per_annotator.items()):
         path = root / ".sync" / slug(project_title) / f"{slug(annotator)}.jsonl"
         records = [r.to_dict() for d in sorted(docs, key=lambda d: d.doc_id) for r in d.sorted().spans]
@@ -664,6 +742,16 @@ def _pull(
         summary.annotator_files.append(str(path))
     state.save()
     return summary
+
+
+def _content(record: Span | Relation | None) -> str | None:
+    return None if record is None else content_hash(record)
+
+
+def _findings(report: Any) -> str:
+    lines = [f.render() for f in report.errors[:30]]
+    more = f"\n  … and {len(report.errors) - 30} more" if len(report.errors) > 30 else ""
+    return "\n  ".join(lines) + more
 
 
 def push(project_title: str, docs: list[AnnotatedDocument] | None = None, **kw: Any) -> PushSummary:
