@@ -22,6 +22,7 @@ bare loop; 0.5 = twice its CPU).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -148,14 +149,10 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict:
         if pid:
             break
         total = 0
-        try:
+        with contextlib.suppress(psutil.Error):
             for p in [top, *top.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-        except psutil.Error:
-            pass
         tree_peak = max(tree_peak, total)
         time.sleep(0.05)
     wall = time.perf_counter() - t0
@@ -204,9 +201,8 @@ def main() -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     last: dict[str, dict] = {}
-    print(
-        f"{'spans':>9} {'MB':>5}  {'what':<16} {'CPU s':>7} {'wall s':>7} {'spans/CPU s':>11} {'RSS MB':>6} {'tree MB':>7}"
-    )
+    head = f"{'spans':>9} {'MB':>5}  {'what':<16} {'CPU s':>7} {'wall s':>7} {'spans/CPU s':>11}"
+    print(f"{head} {'RSS MB':>6} {'tree MB':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         annotations = Path(tmp) / "annotations"
         (annotations / "corpus").mkdir(parents=True)
