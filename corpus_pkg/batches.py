@@ -331,7 +331,7 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
             if own:
                 out += own[:1]
                 continue
-        same = by_content.get(span_content(span))
+        same = by_content.get(span_content(span)) if by_content else None
         if same is not None:
             got.id_map[span.id] = same
             got.duplicates += 1
@@ -345,8 +345,9 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
         got.spans.append(span)
     corpus_keys = {r.key: r.id for r in corpus_rels}
     for rel in part.relations:
-        rel = replace(rel, head=got.id_map.get(rel.head, rel.head), tail=got.id_map.get(rel.tail, rel.tail))
-        if rel.key in corpus_keys:
+        if got.id_map and (rel.head in got.id_map or rel.tail in got.id_map):
+            rel = replace(rel, head=got.id_map.get(rel.head, rel.head), tail=got.id_map.get(rel.tail, rel.tail))
+        if corpus_keys and rel.key in corpus_keys:
             got.duplicates += 1
             out.append(
                 finding(

@@ -10,19 +10,34 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Characters of context kept on each side of a span (TextQuoteSelector).
 CONTEXT_CHARS = 32
+
+
+def _make(cls: type, fields: dict[str, Any]) -> Any:
+    """An instance of the frozen dataclass ``cls`` from all of its fields, without its ``__init__``.
+
+    Reading builds one object per record; a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, several times the cost of filling the instance dict at once. ``fields``
+    must name every field (the ``from_dict`` methods below do), so the result equals ``cls(**fields)``.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
-    """The file and line a record was read from (not part of its content)."""
+class Where(NamedTuple):
+    """The file and line a record was read from (not part of its content).
+
+    A named tuple: one is made for every record read, and a tuple is the cheapest immutable
+    object to make.
+    """
 
     file: str
     line: int | None = None
@@ -54,7 +69,16 @@ class Provenance:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
-        return cls(d["annotator"], d["tool"], d["tool_version"], d.get("status", "gold"), d.get("score"))
+        return _make(
+            cls,
+            {
+                "annotator": d["annotator"],
+                "tool": d["tool"],
+                "tool_version": d["tool_version"],
+                "status": d.get("status", "gold"),
+                "score": d.get("score"),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -136,19 +160,22 @@ class Span:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Span:
-        return cls(
-            id=d["id"],
-            doc_id=d["doc_id"],
-            layer=d["layer"],
-            start=d["start"],
-            end=d["end"],
-            text=d["text"],
-            label=d["label"],
-            attributes=dict(d["attributes"]),
-            prefix=d["prefix"],
-            suffix=d["suffix"],
-            provenance=Provenance.from_dict(d["provenance"]),
-            where=where,
+        return _make(
+            cls,
+            {
+                "id": d["id"],
+                "doc_id": d["doc_id"],
+                "layer": d["layer"],
+                "start": d["start"],
+                "end": d["end"],
+                "text": d["text"],
+                "label": d["label"],
+                "attributes": dict(d["attributes"]),
+                "prefix": d["prefix"],
+                "suffix": d["suffix"],
+                "provenance": Provenance.from_dict(d["provenance"]),
+                "where": where,
+            },
         )
 
 
@@ -180,7 +207,18 @@ class Relation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
-        return cls(d["id"], d["doc_id"], d["type"], d["head"], d["tail"], Provenance.from_dict(d["provenance"]), where)
+        return _make(
+            cls,
+            {
+                "id": d["id"],
+                "doc_id": d["doc_id"],
+                "type": d["type"],
+                "head": d["head"],
+                "tail": d["tail"],
+                "provenance": Provenance.from_dict(d["provenance"]),
+                "where": where,
+            },
+        )
 
 
 @dataclass

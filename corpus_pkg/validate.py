@@ -23,7 +23,7 @@ from corpus_pkg.errors import InvalidData
 from corpus_pkg.findings import Finding, mark, short
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import CONTEXT_CHARS, AnnotatedDocument, Document, Record, Relation, Span, sha256_text
-from corpus_pkg.offsets import edge_whitespace, is_boundary
+from corpus_pkg.offsets import edge_whitespace, is_boundary, surely_boundary
 from corpus_pkg.schema_check import check as schema_check
 from corpus_pkg.storage import (
     JOURNAL,
@@ -83,73 +83,98 @@ def sha256(doc: Document) -> Iterator[Finding]:
         yield finding(doc, "sha256", f"sha256 {doc.sha256} does not match the text ({actual})", "/sha256")
 
 
-def offset_range(span: Span, text: str) -> Iterator[Finding]:
-    if not 0 <= span.start < span.end <= len(text):
-        yield finding(
+# The rules about one span run for every span read, so each returns a tuple (empty when the span is
+# fine) rather than being a generator, and tests its common passing case first.
+NONE: tuple[Finding, ...] = ()
+
+
+def offset_range(span: Span, text: str) -> tuple[Finding, ...]:
+    if 0 <= span.start < span.end <= len(text):
+        return NONE
+    return (
+        finding(
             span,
             "offset-range",
             f"offsets [{span.start}, {span.end}) are not within 0 <= start < end <= {len(text)}",
             "/start" if not 0 <= span.start < len(text) else "/end",
             f"span text: {short(span.text, 120)!r}",
-        )
+        ),
+    )
 
 
-def text_mismatch(span: Span, text: str) -> Iterator[Finding]:
+def text_mismatch(span: Span, text: str) -> tuple[Finding, ...]:
     actual = text[span.start : span.end]
-    if actual != span.text:
-        yield finding(
+    if actual == span.text:
+        return NONE
+    return (
+        finding(
             span,
             "text-mismatch",
             f"span text {short(span.text)!r} differs from text[{span.start}:{span.end}] = {short(actual)!r}",
             "/text",
             mark(text, span.start, span.end),
-        )
+        ),
+    )
 
 
-def whitespace_edge(span: Span, text: str) -> Iterator[Finding]:
-    if edge_whitespace(span.text):
-        yield finding(
+def whitespace_edge(span: Span, text: str) -> tuple[Finding, ...]:
+    if not edge_whitespace(span.text):
+        return NONE
+    return (
+        finding(
             span,
             "whitespace-edge",
             f"span {span.text!r} starts or ends with whitespace",
             "/start",
             mark(text, span.start, span.end),
-        )
+        ),
+    )
 
 
-def grapheme_split(span: Span, text: str) -> Iterator[Finding]:
+def grapheme_split(span: Span, text: str) -> tuple[Finding, ...]:
+    if surely_boundary(text, span.start) and surely_boundary(text, span.end):
+        return NONE  # the common case, decided from the four characters around the two boundaries
     start_ok, end_ok = is_boundary(text, span.start), is_boundary(text, span.end)
-    if not (start_ok and end_ok):
-        yield finding(
+    if start_ok and end_ok:
+        return NONE
+    return (
+        finding(
             span,
             "grapheme-split",
             "a span boundary splits a grapheme cluster",
             "/end" if start_ok else "/start",
             mark(text, span.start, span.end),
             severity="warning",
+        ),
+    )
+
+
+def context_mismatch(span: Span, text: str) -> tuple[Finding, ...]:
+    start, end = span.start, span.end
+    want_prefix = text[max(0, start - CONTEXT_CHARS) : start]
+    want_suffix = text[end : end + CONTEXT_CHARS]
+    if span.prefix == want_prefix and span.suffix == want_suffix:
+        return NONE
+    return tuple(
+        finding(
+            span,
+            "context-mismatch",
+            f"{name} {stored!r} should be {want!r}",
+            f"/{name}",
+            mark(text, span.start, span.end),
         )
+        for name, stored, want in (("prefix", span.prefix, want_prefix), ("suffix", span.suffix, want_suffix))
+        if stored != want
+    )
 
 
-def context_mismatch(span: Span, text: str) -> Iterator[Finding]:
-    for name, stored, want in (
-        ("prefix", span.prefix, text[max(0, span.start - CONTEXT_CHARS) : span.start]),
-        ("suffix", span.suffix, text[span.end : span.end + CONTEXT_CHARS]),
-    ):
-        if stored != want:
-            yield finding(
-                span,
-                "context-mismatch",
-                f"{name} {stored!r} should be {want!r}",
-                f"/{name}",
-                mark(text, span.start, span.end),
-            )
-
-
-def timex_value(span: Span, text: str) -> Iterator[Finding]:
-    if span.layer == "date":
-        problem = timex_problem(span.attributes["type"], span.attributes["value"])
-        if problem:
-            yield finding(span, "timex-value", problem, "/attributes/value", mark(text, span.start, span.end))
+def timex_value(span: Span, text: str) -> tuple[Finding, ...]:
+    if span.layer != "date":
+        return NONE
+    problem = timex_problem(span.attributes["type"], span.attributes["value"])
+    if not problem:
+        return NONE
+    return (finding(span, "timex-value", problem, "/attributes/value", mark(text, span.start, span.end)),)
 
 
 def id_format(record: Span | Relation, doc_id: str) -> Iterator[Finding]:
@@ -298,10 +323,15 @@ def attribution(spans: Sequence[Span], relations: Sequence[Relation], text: str)
 def place_span(span: Span, text: str) -> list[Finding]:
     """The rules about one span against its text; the span is placed when no error comes back."""
     for rule in PLACEMENT_RULES:
-        problems = list(rule(span, text))
+        problems = rule(span, text)
         if problems:
-            return problems
-    return [f for rule in SPAN_RULES for f in rule(span, text)]
+            return list(problems)
+    out: list[Finding] = []
+    for rule in SPAN_RULES:
+        problems = rule(span, text)
+        if problems:
+            out += problems
+    return out
 
 
 def check_document(
@@ -331,9 +361,11 @@ def check_document(
     placed: dict[str, Span] = {}
     for s in kept_spans:
         problems = place_span(s, text)
-        out += problems
-        if not any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
-            placed[s.id] = s
+        if problems:
+            out += problems
+            if any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
+                continue
+        placed[s.id] = s
     failed = {s.id for s in kept_spans} - placed.keys()
     out += overlap(list(placed.values()), text)
     problems, sound = relation_ends(kept_rels, placed, failed, doc_id, text)
