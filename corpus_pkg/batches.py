@@ -12,6 +12,7 @@ reading to writing.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ from corpus_pkg.validate import (
     Report,
     check_document,
     finding,
+    suspects,
     validate_corpus_files,
 )
 
@@ -156,6 +158,9 @@ def _corpus_document(doc_id: str, root: Path | None, report: Report) -> Annotate
     return docs[0]
 
 
+_KIND = {Document: "document", Span: "span", Relation: "relation"}
+
+
 def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, list[Document | Span | Relation]]]:
     """Runs of consecutive records of one document; a header is taken only as the first record."""
     current: str | None = None
@@ -168,7 +173,7 @@ def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, li
             first = False
             continue
         first = False
-        report.counts["document" if isinstance(it, Document) else "span" if isinstance(it, Span) else "relation"] += 1
+        report.counts[_KIND[type(it)]] += 1
         if it.doc_id != current:
             if current is not None:
                 yield current, bucket
@@ -184,11 +189,7 @@ def header_of(items: Iterator[Item]) -> tuple[BatchHeader | None, Iterator[Item]
     if first is None:
         return None, iter(())
 
-    def again() -> Iterator[Item]:
-        yield first
-        yield from items
-
-    return (first if isinstance(first, BatchHeader) else None), again()
+    return (first if isinstance(first, BatchHeader) else None), itertools.chain((first,), items)
 
 
 def _resumed(doc_id: str, record: Document | Span | Relation) -> Finding:
@@ -319,6 +320,9 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
     corpus_spans = part.corpus.spans if part.corpus is not None else []
     corpus_rels = part.corpus.relations if part.corpus is not None else []
     by_content = {span_content(s): s.id for s in corpus_spans}
+    # Placement is checked only for the spans that may fail it (validate.suspects); when the text is
+    # stale, every span is re-anchored first and checked after.
+    maybe_bad = None if text is None or part.stale else {id(s) for s in suspects(part.spans, text)}
     for span in part.spans:
         if text is not None and part.stale:
             span, notes = reanchor_span(span, text)
@@ -326,8 +330,8 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
             got.moved += any(n.rule == "moved" for n in notes)
             if span is None:
                 continue
-        if text is not None:
-            own = [f for rule in PLACEMENT_RULES for f in rule(span, text)]
+        if text is not None and (maybe_bad is None or id(span) in maybe_bad):
+            own = next((found for rule in PLACEMENT_RULES if (found := rule(span, text))), None)
             if own:
                 out += own[:1]
                 continue

@@ -28,6 +28,13 @@ def _make(cls: type, fields: dict[str, Any]) -> Any:
     return obj
 
 
+def _adopt(cls: type, fields: dict[str, Any]) -> Any:
+    """An instance of ``cls`` whose instance dict *is* ``fields`` (taken over, not copied)."""
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    return obj
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -66,6 +73,13 @@ class Provenance:
         if self.score is not None:
             out["score"] = self.score
         return out
+
+    @classmethod
+    def adopt(cls, d: dict[str, Any]) -> Provenance:
+        """Like ``from_dict``, taking over ``d``: a schema-valid provenance object just parsed, held by no one else."""
+        d.setdefault("status", "gold")
+        d.setdefault("score", None)
+        return _adopt(cls, d)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
@@ -159,6 +173,18 @@ class Span:
         }
 
     @classmethod
+    def adopt(cls, d: dict[str, Any], where: Where | None = None) -> Span:
+        """Like ``from_dict``, taking over ``d``: a schema-valid span record just parsed, held by no one else.
+
+        The schema allows exactly the fields (and ``record``), so the record's dict becomes the
+        span's instance dict: reading a span then copies nothing.
+        """
+        del d["record"]
+        d["provenance"] = Provenance.adopt(d["provenance"])
+        d["where"] = where
+        return _adopt(cls, d)
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Span:
         return _make(
             cls,
@@ -204,6 +230,14 @@ class Relation:
             "tail": self.tail,
             "provenance": self.provenance.to_dict(),
         }
+
+    @classmethod
+    def adopt(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
+        """Like ``from_dict``, taking over ``d`` (see ``Span.adopt``)."""
+        del d["record"]
+        d["provenance"] = Provenance.adopt(d["provenance"])
+        d["where"] = where
+        return _adopt(cls, d)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Relation:

@@ -179,7 +179,7 @@ def iter_lines(
             if raw.endswith(b"\r"):
                 findings.append(Finding("json", "line ends with CR (CRLF line endings); use LF", name, number))
                 continue
-            if not raw.strip():
+            if not raw or raw.isspace():
                 continue
             try:
                 yield Line(name, number, raw.decode("utf-8"))
@@ -241,6 +241,15 @@ _MAKERS: dict[str, Callable[[dict[str, Any], Where], Item]] = {
 }
 
 
+# The same for a record parsed from a line and proven valid, which nobody else holds: spans and
+# relations take over its dict (see Span.adopt).
+_ADOPTERS: dict[str, Callable[[dict[str, Any], Where], Item]] = {
+    **_MAKERS,
+    "span": Span.adopt,
+    "relation": Relation.adopt,
+}
+
+
 def to_item(value: dict[str, Any], where: Where) -> Item:
     """The model object of a schema-valid record."""
     return _MAKERS[value["record"]](value, where)
@@ -274,7 +283,7 @@ def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[I
         seen_json = True
         value, checked = parsed
         if checked:  # the valid path: no schema findings to collect
-            yield _MAKERS[value["record"]](value, Where(line.file, line.number))
+            yield _ADOPTERS[value["record"]](value, Where(line.file, line.number))
             continue
         item = item_of_value(value, Where(line.file, line.number), findings)
         if item is not None:

@@ -23,7 +23,7 @@ from corpus_pkg.errors import InvalidData
 from corpus_pkg.findings import Finding, mark, short
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import CONTEXT_CHARS, AnnotatedDocument, Document, Record, Relation, Span, sha256_text
-from corpus_pkg.offsets import edge_whitespace, is_boundary, surely_boundary
+from corpus_pkg.offsets import edge_whitespace, is_boundary, unsure_boundaries
 from corpus_pkg.schema_check import check as schema_check
 from corpus_pkg.storage import (
     JOURNAL,
@@ -132,8 +132,9 @@ def whitespace_edge(span: Span, text: str) -> tuple[Finding, ...]:
 
 
 def grapheme_split(span: Span, text: str) -> tuple[Finding, ...]:
-    if surely_boundary(text, span.start) and surely_boundary(text, span.end):
-        return NONE  # the common case, decided from the four characters around the two boundaries
+    unsure = unsure_boundaries(text)
+    if span.start not in unsure and span.end not in unsure:
+        return NONE  # both ends surely boundaries (offsets.surely_boundary), the common case
     start_ok, end_ok = is_boundary(text, span.start), is_boundary(text, span.end)
     if start_ok and end_ok:
         return NONE
@@ -188,11 +189,41 @@ PLACEMENT_RULES = (offset_range, text_mismatch)
 SPAN_RULES = (whitespace_edge, grapheme_split, context_mismatch, timex_value)
 
 
+def suspects(spans: Sequence[Span], text: str) -> list[Span]:
+    """The spans that may break a rule of PLACEMENT_RULES or SPAN_RULES; the others surely break none.
+
+    One pass over a document's spans that tests each rule's passing case (the conjunction, in
+    the order of the rules), so a span that passes gets no per-rule calls at all; only the
+    suspects go through ``place_span``, whose rules write the findings. A test holds every span
+    left out here to ``place_span`` finding nothing.
+    """
+    n = len(text)
+    unsure = unsure_boundaries(text)
+    c = CONTEXT_CHARS
+    return [
+        s
+        for s in spans
+        if not (
+            0 <= s.start < s.end <= n  # offset_range
+            and text[s.start : s.end] == s.text  # text_mismatch
+            and not s.text[0].isspace()  # whitespace_edge
+            and not s.text[-1].isspace()
+            and s.start not in unsure  # grapheme_split
+            and s.end not in unsure
+            and s.prefix == text[max(0, s.start - c) : s.start]  # context_mismatch
+            and s.suffix == text[s.end : s.end + c]
+            and (s.layer != "date" or not timex_problem(s.attributes["type"], s.attributes["value"]))  # timex_value
+        )
+    ]
+
+
 # -- rules about a document's records together ---------------------------------------------------------------------
 
 
 def duplicate_id(records: Sequence[Span | Relation]) -> tuple[list[Finding], list[Span | Relation]]:
     """Findings for ids used twice, and the records whose ids are first (the later ones are left out)."""
+    if len({r.id for r in records}) == len(records):
+        return [], list(records)  # the common case: every id once
     first: dict[str, Span | Relation] = {}
     out, kept = [], []
     for r in records:
@@ -348,9 +379,12 @@ def check_document(
     if doc is not None and own_document:
         out += sha256(doc)
     problems, kept = duplicate_id([*spans, *relations])
-    out += problems
-    kept_spans = [r for r in kept if isinstance(r, Span)]
-    kept_rels = [r for r in kept if isinstance(r, Relation)]
+    if problems:
+        out += problems
+        kept_spans = [r for r in kept if isinstance(r, Span)]
+        kept_rels = [r for r in kept if isinstance(r, Relation)]
+    else:
+        kept_spans, kept_rels = list(spans), list(relations)
     if canonical_ids:
         for r in kept:
             out += id_format(r, doc_id)
@@ -358,15 +392,13 @@ def check_document(
         out += unknown_document(kept, doc_id)
         return out
     text = doc.text
-    placed: dict[str, Span] = {}
-    for s in kept_spans:
+    failed: set[str] = set()
+    for s in suspects(kept_spans, text):
         problems = place_span(s, text)
-        if problems:
-            out += problems
-            if any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
-                continue
-        placed[s.id] = s
-    failed = {s.id for s in kept_spans} - placed.keys()
+        out += problems
+        if any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
+            failed.add(s.id)
+    placed = {s.id: s for s in kept_spans if s.id not in failed} if failed else {s.id: s for s in kept_spans}
     out += overlap(list(placed.values()), text)
     problems, sound = relation_ends(kept_rels, placed, failed, doc_id, text)
     out += problems
