@@ -43,7 +43,7 @@ from corpus_pkg.validate import (
     Report,
     check_document,
     finding,
-    suspects,
+    misplaced,
     validate_corpus_files,
 )
 
@@ -320,9 +320,9 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
     corpus_spans = part.corpus.spans if part.corpus is not None else []
     corpus_rels = part.corpus.relations if part.corpus is not None else []
     by_content = {span_content(s): s.id for s in corpus_spans}
-    # Placement is checked only for the spans that may fail it (validate.suspects); when the text is
+    # Placement is checked only for the spans that may fail it (validate.misplaced); when the text is
     # stale, every span is re-anchored first and checked after.
-    maybe_bad = None if text is None or part.stale else {id(s) for s in suspects(part.spans, text)}
+    maybe_bad = None if text is None or part.stale else {id(s) for s in misplaced(part.spans, text)}
     for span in part.spans:
         if text is not None and part.stale:
             span, notes = reanchor_span(span, text)

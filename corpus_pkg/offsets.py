@@ -93,29 +93,32 @@ def surely_boundary(text: str, i: int) -> bool:
     return _safe(a) and _safe(b) and not (a == "\r" and b == "\n")
 
 
-_MAYBE_UNSAFE = regex.compile(r"[^\x00-\u02ff]")
+_BEYOND_LATIN = regex.compile(r"[^\x00-\u02ff]")  # the characters _safe has to look up
 _unsure_cache: list = [None, frozenset()]  # [text, its unsure offsets]: the last text asked about
 
 
 def unsure_boundaries(text: str) -> frozenset[int]:
-    """Every offset ``i`` where ``surely_boundary(text, i)`` is False, found in one pass over the text.
+    """Every offset ``i`` where ``surely_boundary(text, i)`` is False, found without a loop over the text.
 
-    The rules ask about each span's two ends one document at a time, so the answer for the last
-    text asked about is kept (by identity): a span's check is then two set lookups.
+    Each distinct character that may join a neighbour is looked up once and then found with
+    ``str.find``. The rules ask about each span's two ends one document at a time, so the
+    answer for the last text asked about is kept (by identity): a span's check is then two set
+    lookups.
     """
     if text is _unsure_cache[0]:
         return _unsure_cache[1]
-    n = len(text)
     out: set[int] = set()
-    for m in _MAYBE_UNSAFE.finditer(text):
-        j = m.start()
-        if not _safe(text[j]):
-            out.add(j)
-            out.add(j + 1)
+    for ch in {ch for ch in set(_BEYOND_LATIN.findall(text)) if not _safe(ch)}:
+        i = text.find(ch)
+        while i != -1:
+            out.add(i)
+            out.add(i + 1)
+            i = text.find(ch, i + 1)
     i = text.find("\r\n")
     while i != -1:
         out.add(i + 1)
         i = text.find("\r\n", i + 1)
+    n = len(text)
     result = frozenset(i for i in out if 0 < i < n)
     _unsure_cache[:] = [text, result]
     return result
