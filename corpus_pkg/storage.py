@@ -150,11 +150,11 @@ class Line(NamedTuple):
     text: str
 
 
-def iter_lines(
+def raw_lines(
     path: Path, findings: list[Finding], *, start: int = 0, end: int | None = None, first_line: int = 1
-) -> Iterator[Line]:
-    """The decoded, non-blank lines of a file (or of its bytes [start, end), which begin at line
-    ``first_line``); bad bytes and CRLF become findings, never exceptions."""
+) -> Iterator[tuple[str, int, bytes]]:
+    """(file, number, bytes) of the non-blank lines of a file (or of its bytes [start, end), which begin
+    at line ``first_line``), without the line break; a BOM and CRLF become findings, never exceptions."""
     f = open_input(path, findings)
     if f is None:
         return
@@ -181,10 +181,27 @@ def iter_lines(
                 continue
             if not raw or raw.isspace():
                 continue
-            try:
-                yield Line(name, number, raw.decode("utf-8"))
-            except UnicodeDecodeError as e:
-                findings.append(Finding("json", f"not valid UTF-8 at byte {e.start} of the line", name, number))
+            yield name, number, raw
+
+
+def decode_line(name: str, number: int, raw: bytes, findings: list[Finding]) -> Line | None:
+    """A line's text, or None with a finding when its bytes are not UTF-8."""
+    try:
+        return Line(name, number, raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        findings.append(Finding("json", f"not valid UTF-8 at byte {e.start} of the line", name, number))
+        return None
+
+
+def iter_lines(
+    path: Path, findings: list[Finding], *, start: int = 0, end: int | None = None, first_line: int = 1
+) -> Iterator[Line]:
+    """The decoded, non-blank lines of a file (or of its bytes [start, end), which begin at line
+    ``first_line``); bad bytes and CRLF become findings, never exceptions."""
+    for name, number, raw in raw_lines(path, findings, start=start, end=end, first_line=first_line):
+        line = decode_line(name, number, raw, findings)
+        if line is not None:
+            yield line
 
 
 def lines_of_text(text: str, file: str) -> Iterator[Line]:
@@ -272,7 +289,21 @@ def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[I
     wrong path (a binary, a log, someone's private file) is never echoed line by line.
     """
     seen_json = False
-    for line in iter_lines(path, findings, **window):
+    for name, number, raw in raw_lines(path, findings, **window):
+        # The valid path: orjson parses the bytes (refusing bad UTF-8) and the compiled schema proves the
+        # record, which becomes its model object without a copy. Anything else is decoded and goes
+        # through parse_value, which words every finding.
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = None
+        if value is not None and is_valid(value):
+            seen_json = True
+            yield _ADOPTERS[value["record"]](value, Where(name, number))
+            continue
+        line = decode_line(name, number, raw, findings)
+        if line is None:
+            continue
         parsed = parse_value(line, findings)
         if parsed is None:
             if not seen_json and line.text.lstrip()[:1] not in ("{", "[", '"'):
@@ -282,10 +313,8 @@ def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[I
             continue
         seen_json = True
         value, checked = parsed
-        if checked:  # the valid path: no schema findings to collect
-            yield _ADOPTERS[value["record"]](value, Where(line.file, line.number))
-            continue
-        item = item_of_value(value, Where(line.file, line.number), findings)
+        where = Where(line.file, line.number)
+        item = _MAKERS[value["record"]](value, where) if checked else item_of_value(value, where, findings)
         if item is not None:
             yield item
 
