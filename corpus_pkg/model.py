@@ -28,13 +28,6 @@ def _make(cls: type, fields: dict[str, Any]) -> Any:
     return obj
 
 
-def _adopt(cls: type, fields: dict[str, Any]) -> Any:
-    """An instance of ``cls`` whose instance dict *is* ``fields`` (taken over, not copied)."""
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    return obj
-
-
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -79,7 +72,9 @@ class Provenance:
         """Like ``from_dict``, taking over ``d``: a schema-valid provenance object just parsed, held by no one else."""
         d.setdefault("status", "gold")
         d.setdefault("score", None)
-        return _adopt(cls, d)
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "__dict__", d)
+        return obj
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
@@ -182,7 +177,9 @@ class Span:
         del d["record"]
         d["provenance"] = Provenance.adopt(d["provenance"])
         d["where"] = where
-        return _adopt(cls, d)
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "__dict__", d)
+        return obj
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Span:
@@ -237,7 +234,9 @@ class Relation:
         del d["record"]
         d["provenance"] = Provenance.adopt(d["provenance"])
         d["where"] = where
-        return _adopt(cls, d)
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "__dict__", d)
+        return obj
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
