@@ -15,6 +15,7 @@ reading to writing.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,7 @@ from corpus_pkg.validate import (
     check_document,
     finding,
     place_span,
+    suspects,
     validate_corpus_files,
 )
 
@@ -190,10 +192,7 @@ def _corpus_document(doc_id: str, root: Path | None, report: Report) -> Annotate
 
 
 BatchRecord = Document | Span | Relation | Edit
-
-
-def _kind(record: BatchRecord) -> str:
-    return {Document: "document", Span: "span", Relation: "relation", Edit: "edit"}[type(record)]
+_KIND = {Document: "document", Span: "span", Relation: "relation", Edit: "edit"}
 
 
 def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, list[BatchRecord]]]:
@@ -208,7 +207,7 @@ def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, li
             first = False
             continue
         first = False
-        report.counts[_kind(it)] += 1
+        report.counts[_KIND[type(it)]] += 1
         if it.doc_id != current:
             if current is not None:
                 yield current, bucket
@@ -224,11 +223,7 @@ def header_of(items: Iterator[Item]) -> tuple[BatchHeader | None, Iterator[Item]
     if first is None:
         return None, iter(())
 
-    def again() -> Iterator[Item]:
-        yield first
-        yield from items
-
-    return (first if isinstance(first, BatchHeader) else None), again()
+    return (first if isinstance(first, BatchHeader) else None), itertools.chain((first,), items)
 
 
 def _located(
@@ -373,6 +368,9 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
     corpus_spans = part.corpus.spans if part.corpus is not None else []
     corpus_rels = part.corpus.relations if part.corpus is not None else []
     by_content = {span_content(s): s.id for s in corpus_spans}
+    # A span's own rules run only for the spans that may fail them (validate.suspects); when the text
+    # is stale, every span is re-anchored first and checked after.
+    maybe_bad = None if text is None or part.stale else {id(s) for s in suspects(part.spans, text)}
     for span in part.spans:
         if text is not None and part.stale:
             span, notes = reanchor_span(span, text)
@@ -380,14 +378,14 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
             got.moved += any(n.rule == "moved" for n in notes)
             if span is None:
                 continue
-        if text is not None:
+        if text is not None and (maybe_bad is None or id(span) in maybe_bad):
             # Its own checks first (offsets, text, context, TIMEX3 value): a span that fails them is an
             # error, never a duplicate, whatever its id.
             own = place_span(span, text)
             out += own
             if any(f.severity == "error" for f in own):
                 continue
-        same = by_content.get(span_content(span))
+        same = by_content.get(span_content(span)) if by_content else None
         if same is not None:
             got.id_map[span.id] = same
             got.duplicates += 1
@@ -401,8 +399,9 @@ def new_records(part: DocumentPart) -> tuple[Checked, list[Finding]]:
         got.spans.append(span)
     corpus_keys = {r.key: r.id for r in corpus_rels}
     for rel in part.relations:
-        rel = replace(rel, head=got.id_map.get(rel.head, rel.head), tail=got.id_map.get(rel.tail, rel.tail))
-        if rel.key in corpus_keys:
+        if got.id_map and (rel.head in got.id_map or rel.tail in got.id_map):
+            rel = replace(rel, head=got.id_map.get(rel.head, rel.head), tail=got.id_map.get(rel.tail, rel.tail))
+        if corpus_keys and rel.key in corpus_keys:
             got.duplicates += 1
             out.append(
                 finding(
@@ -475,7 +474,7 @@ def _value_problem(edit: Edit, target: Span | Relation | None) -> tuple[str, str
     if target is None:
         return None
     if type(value) is not type(target):
-        want, got = (_kind(target), _kind(value))
+        want, got = (_KIND[type(target)], _KIND[type(value)])
         return "/value/record", f"{edit.id!r} is a {want}; an update cannot make it a {got}"
     if isinstance(value, Span) and isinstance(target, Span) and value.layer != target.layer:
         return (

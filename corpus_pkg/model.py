@@ -10,19 +10,34 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Characters of context kept on each side of a span (TextQuoteSelector).
 CONTEXT_CHARS = 32
+
+
+def _make(cls: type, fields: dict[str, Any]) -> Any:
+    """An instance of the frozen dataclass ``cls`` from all of its fields, without its ``__init__``.
+
+    Reading builds one object per record; a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, several times the cost of filling the instance dict at once. ``fields``
+    must name every field (the ``from_dict`` methods below do), so the result equals ``cls(**fields)``.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
-    """The file and line a record was read from (not part of its content)."""
+class Where(NamedTuple):
+    """The file and line a record was read from (not part of its content).
+
+    A named tuple: one is made for every record read, and a tuple is the cheapest immutable
+    object to make.
+    """
 
     file: str
     line: int | None = None
@@ -64,15 +79,29 @@ class Provenance:
         return out
 
     @classmethod
+    def adopt(cls, d: dict[str, Any]) -> Provenance:
+        """Like ``from_dict``, taking over ``d``: a schema-valid provenance object just parsed, held by no one else."""
+        d.setdefault("status", "gold")
+        d.setdefault("score", None)
+        d.setdefault("created", None)
+        d.setdefault("reviewer", None)
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "__dict__", d)
+        return obj
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
-        return cls(
-            d["annotator"],
-            d["tool"],
-            d["tool_version"],
-            d.get("status", "gold"),
-            d.get("score"),
-            d.get("created"),
-            d.get("reviewer"),
+        return _make(
+            cls,
+            {
+                "annotator": d["annotator"],
+                "tool": d["tool"],
+                "tool_version": d["tool_version"],
+                "status": d.get("status", "gold"),
+                "score": d.get("score"),
+                "created": d.get("created"),
+                "reviewer": d.get("reviewer"),
+            },
         )
 
 
@@ -154,20 +183,37 @@ class Span:
         }
 
     @classmethod
+    def adopt(cls, d: dict[str, Any], where: Where | None = None) -> Span:
+        """Like ``from_dict``, taking over ``d``: a schema-valid span record just parsed, held by no one else.
+
+        The schema allows exactly the fields (and ``record``), so the record's dict becomes the
+        span's instance dict: reading a span then copies nothing.
+        """
+        del d["record"]
+        d["provenance"] = Provenance.adopt(d["provenance"])
+        d["where"] = where
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "__dict__", d)
+        return obj
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Span:
-        return cls(
-            id=d["id"],
-            doc_id=d["doc_id"],
-            layer=d["layer"],
-            start=d["start"],
-            end=d["end"],
-            text=d["text"],
-            label=d["label"],
-            attributes=dict(d["attributes"]),
-            prefix=d["prefix"],
-            suffix=d["suffix"],
-            provenance=Provenance.from_dict(d["provenance"]),
-            where=where,
+        return _make(
+            cls,
+            {
+                "id": d["id"],
+                "doc_id": d["doc_id"],
+                "layer": d["layer"],
+                "start": d["start"],
+                "end": d["end"],
+                "text": d["text"],
+                "label": d["label"],
+                "attributes": dict(d["attributes"]),
+                "prefix": d["prefix"],
+                "suffix": d["suffix"],
+                "provenance": Provenance.from_dict(d["provenance"]),
+                "where": where,
+            },
         )
 
 
@@ -198,8 +244,29 @@ class Relation:
         }
 
     @classmethod
+    def adopt(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
+        """Like ``from_dict``, taking over ``d`` (see ``Span.adopt``)."""
+        del d["record"]
+        d["provenance"] = Provenance.adopt(d["provenance"])
+        d["where"] = where
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "__dict__", d)
+        return obj
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
-        return cls(d["id"], d["doc_id"], d["type"], d["head"], d["tail"], Provenance.from_dict(d["provenance"]), where)
+        return _make(
+            cls,
+            {
+                "id": d["id"],
+                "doc_id": d["doc_id"],
+                "type": d["type"],
+                "head": d["head"],
+                "tail": d["tail"],
+                "provenance": Provenance.from_dict(d["provenance"]),
+                "where": where,
+            },
+        )
 
 
 @dataclass

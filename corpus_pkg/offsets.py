@@ -93,6 +93,37 @@ def surely_boundary(text: str, i: int) -> bool:
     return _safe(a) and _safe(b) and not (a == "\r" and b == "\n")
 
 
+_BEYOND_LATIN = regex.compile(r"[^\x00-\u02ff]")  # the characters _safe has to look up
+_unsure_cache: list = [None, frozenset()]  # [text, its unsure offsets]: the last text asked about
+
+
+def unsure_boundaries(text: str) -> frozenset[int]:
+    """Every offset ``i`` where ``surely_boundary(text, i)`` is False, found without a loop over the text.
+
+    Each distinct character that may join a neighbour is looked up once and then found with
+    ``str.find``. The rules ask about each span's two ends one document at a time, so the
+    answer for the last text asked about is kept (by identity): a span's check is then two set
+    lookups.
+    """
+    if text is _unsure_cache[0]:
+        return _unsure_cache[1]
+    out: set[int] = set()
+    for ch in {ch for ch in set(_BEYOND_LATIN.findall(text)) if not _safe(ch)}:
+        i = text.find(ch)
+        while i != -1:
+            out.add(i)
+            out.add(i + 1)
+            i = text.find(ch, i + 1)
+    i = text.find("\r\n")
+    while i != -1:
+        out.add(i + 1)
+        i = text.find("\r\n", i + 1)
+    n = len(text)
+    result = frozenset(i for i in out if 0 < i < n)
+    _unsure_cache[:] = [text, result]
+    return result
+
+
 def is_boundary(text: str, i: int, window: int = 64) -> bool:
     """Whether ``i`` is a grapheme boundary, segmenting only from the nearest certain boundary before it."""
     if surely_boundary(text, i):

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -160,18 +160,17 @@ def open_input(path: Path, findings: list[Finding], *, limit: int | None = None)
 # -- lines ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     file: str
     number: int
     text: str
 
 
-def iter_lines(
+def raw_lines(
     path: Path, findings: list[Finding], *, start: int = 0, end: int | None = None, first_line: int = 1
-) -> Iterator[Line]:
-    """The decoded, non-blank lines of a file (or of its bytes [start, end), which begin at line
-    ``first_line``); bad bytes and CRLF become findings, never exceptions."""
+) -> Iterator[tuple[str, int, bytes]]:
+    """(file, number, bytes) of the non-blank lines of a file (or of its bytes [start, end), which begin
+    at line ``first_line``), without the line break; a BOM and CRLF become findings, never exceptions."""
     f = open_input(path, findings)
     if f is None:
         return
@@ -179,10 +178,13 @@ def iter_lines(
     with f:
         f.seek(start)
         pos = start
-        for number, raw in enumerate(f, start=first_line):
-            if end is not None and pos >= end:
-                break
-            pos += len(raw)
+        number = first_line - 1
+        for raw in f:
+            number += 1
+            if end is not None:
+                if pos >= end:
+                    break
+                pos += len(raw)
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 findings.append(
                     Finding("io", "file starts with a UTF-8 byte order mark (BOM); save it without BOM", name, 1)
@@ -193,12 +195,29 @@ def iter_lines(
             if raw.endswith(b"\r"):
                 findings.append(Finding("json", "line ends with CR (CRLF line endings); use LF", name, number))
                 continue
-            if not raw.strip():
+            if not raw or raw.isspace():
                 continue
-            try:
-                yield Line(name, number, raw.decode("utf-8"))
-            except UnicodeDecodeError as e:
-                findings.append(Finding("json", f"not valid UTF-8 at byte {e.start} of the line", name, number))
+            yield name, number, raw
+
+
+def decode_line(name: str, number: int, raw: bytes, findings: list[Finding]) -> Line | None:
+    """A line's text, or None with a finding when its bytes are not UTF-8."""
+    try:
+        return Line(name, number, raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        findings.append(Finding("json", f"not valid UTF-8 at byte {e.start} of the line", name, number))
+        return None
+
+
+def iter_lines(
+    path: Path, findings: list[Finding], *, start: int = 0, end: int | None = None, first_line: int = 1
+) -> Iterator[Line]:
+    """The decoded, non-blank lines of a file (or of its bytes [start, end), which begin at line
+    ``first_line``); bad bytes and CRLF become findings, never exceptions."""
+    for name, number, raw in raw_lines(path, findings, start=start, end=end, first_line=first_line):
+        line = decode_line(name, number, raw, findings)
+        if line is not None:
+            yield line
 
 
 def lines_of_text(text: str, file: str) -> Iterator[Line]:
@@ -242,21 +261,39 @@ def parse_value(line: Line, findings: list[Finding]) -> tuple[Any, bool] | None:
         return None
 
 
+def _header(value: dict[str, Any], where: Where) -> BatchHeader:
+    return BatchHeader(value["batch_id"], dict(value.get("against") or {}), value.get("description"), where)
+
+
+def _edit(value: dict[str, Any], where: Where) -> Edit:
+    inner = value.get("value")
+    new = to_item(inner, where) if inner is not None else None
+    assert new is None or isinstance(new, Span | Relation)
+    return Edit(value["op"], value["doc_id"], value["id"], value["expect"], new, where)
+
+
+# record type -> the model object of a schema-valid record of that type
+_MAKERS: dict[str, Callable[[dict[str, Any], Where], Item]] = {
+    "span": Span.from_dict,
+    "relation": Relation.from_dict,
+    "document": Document.from_dict,
+    "batch": _header,
+    "edit": _edit,
+}
+
+
+# The same for a record parsed from a line and proven valid, which nobody else holds: spans and
+# relations take over its dict (see Span.adopt).
+_ADOPTERS: dict[str, Callable[[dict[str, Any], Where], Item]] = {
+    **_MAKERS,
+    "span": Span.adopt,
+    "relation": Relation.adopt,
+}
+
+
 def to_item(value: dict[str, Any], where: Where) -> Item:
     """The model object of a schema-valid record."""
-    kind = value["record"]
-    if kind == "span":
-        return Span.from_dict(value, where)
-    if kind == "relation":
-        return Relation.from_dict(value, where)
-    if kind == "document":
-        return Document.from_dict(value, where)
-    if kind == "edit":
-        inner = value.get("value")
-        new = to_item(inner, where) if inner is not None else None
-        assert new is None or isinstance(new, Span | Relation)
-        return Edit(value["op"], value["doc_id"], value["id"], value["expect"], new, where)
-    return BatchHeader(value["batch_id"], dict(value.get("against") or {}), value.get("description"), where)
+    return _MAKERS[value["record"]](value, where)
 
 
 def item_of_value(value: Any, where: Where, findings: list[Finding], *, checked: bool = False) -> Item | None:
@@ -276,7 +313,21 @@ def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[I
     wrong path (a binary, a log, someone's private file) is never echoed line by line.
     """
     seen_json = False
-    for line in iter_lines(path, findings, **window):
+    for name, number, raw in raw_lines(path, findings, **window):
+        # The valid path: orjson parses the bytes (refusing bad UTF-8) and the compiled schema proves the
+        # record, which becomes its model object without a copy. Anything else is decoded and goes
+        # through parse_value, which words every finding.
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = None
+        if value is not None and is_valid(value):
+            seen_json = True
+            yield _ADOPTERS[value["record"]](value, Where(name, number))
+            continue
+        line = decode_line(name, number, raw, findings)
+        if line is None:
+            continue
         parsed = parse_value(line, findings)
         if parsed is None:
             if not seen_json and line.text.lstrip()[:1] not in ("{", "[", '"'):
@@ -286,7 +337,8 @@ def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[I
             continue
         seen_json = True
         value, checked = parsed
-        item = item_of_value(value, Where(line.file, line.number), findings, checked=checked)
+        where = Where(line.file, line.number)
+        item = _MAKERS[value["record"]](value, where) if checked else item_of_value(value, where, findings)
         if item is not None:
             yield item
 

@@ -7,6 +7,7 @@ specified must also exist (no 2023-02-30).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 _REF = r"(?:PAST_REF|PRESENT_REF|FUTURE_REF)"
@@ -33,8 +34,12 @@ _PATTERNS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def timex_problem(timex_type: str, value: str) -> str | None:
-    """A description of what is wrong with ``value`` for ``timex_type``, or None."""
+    """A description of what is wrong with ``value`` for ``timex_type``, or None.
+
+    Cached: a corpus repeats the same few values, and validation asks about every date span.
+    """
     pattern = _PATTERNS.get(timex_type)
     if pattern is None:
         return f"unknown TIMEX3 type {timex_type!r}"

@@ -23,7 +23,7 @@ from corpus_pkg.errors import InvalidData
 from corpus_pkg.findings import Finding, mark, short
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import CONTEXT_CHARS, AnnotatedDocument, Document, Record, Relation, Span, sha256_text
-from corpus_pkg.offsets import edge_whitespace, is_boundary
+from corpus_pkg.offsets import edge_whitespace, is_boundary, unsure_boundaries
 from corpus_pkg.schema_check import check as schema_check
 from corpus_pkg.storage import (
     EDIT_IN_CORPUS,
@@ -85,73 +85,99 @@ def sha256(doc: Document) -> Iterator[Finding]:
         yield finding(doc, "sha256", f"sha256 {doc.sha256} does not match the text ({actual})", "/sha256")
 
 
-def offset_range(span: Span, text: str) -> Iterator[Finding]:
-    if not 0 <= span.start < span.end <= len(text):
-        yield finding(
+# The rules about one span run for every span read, so each returns a tuple (empty when the span is
+# fine) rather than being a generator, and tests its common passing case first.
+NONE: tuple[Finding, ...] = ()
+
+
+def offset_range(span: Span, text: str) -> tuple[Finding, ...]:
+    if 0 <= span.start < span.end <= len(text):
+        return NONE
+    return (
+        finding(
             span,
             "offset-range",
             f"offsets [{span.start}, {span.end}) are not within 0 <= start < end <= {len(text)}",
             "/start" if not 0 <= span.start < len(text) else "/end",
             f"span text: {short(span.text, 120)!r}",
-        )
+        ),
+    )
 
 
-def text_mismatch(span: Span, text: str) -> Iterator[Finding]:
+def text_mismatch(span: Span, text: str) -> tuple[Finding, ...]:
     actual = text[span.start : span.end]
-    if actual != span.text:
-        yield finding(
+    if actual == span.text:
+        return NONE
+    return (
+        finding(
             span,
             "text-mismatch",
             f"span text {short(span.text)!r} differs from text[{span.start}:{span.end}] = {short(actual)!r}",
             "/text",
             mark(text, span.start, span.end),
-        )
+        ),
+    )
 
 
-def whitespace_edge(span: Span, text: str) -> Iterator[Finding]:
-    if edge_whitespace(span.text):
-        yield finding(
+def whitespace_edge(span: Span, text: str) -> tuple[Finding, ...]:
+    if not edge_whitespace(span.text):
+        return NONE
+    return (
+        finding(
             span,
             "whitespace-edge",
             f"span {span.text!r} starts or ends with whitespace",
             "/start",
             mark(text, span.start, span.end),
-        )
+        ),
+    )
 
 
-def grapheme_split(span: Span, text: str) -> Iterator[Finding]:
+def grapheme_split(span: Span, text: str) -> tuple[Finding, ...]:
+    unsure = unsure_boundaries(text)
+    if span.start not in unsure and span.end not in unsure:
+        return NONE  # both ends surely boundaries (offsets.surely_boundary), the common case
     start_ok, end_ok = is_boundary(text, span.start), is_boundary(text, span.end)
-    if not (start_ok and end_ok):
-        yield finding(
+    if start_ok and end_ok:
+        return NONE
+    return (
+        finding(
             span,
             "grapheme-split",
             "a span boundary splits a grapheme cluster",
             "/end" if start_ok else "/start",
             mark(text, span.start, span.end),
             severity="warning",
+        ),
+    )
+
+
+def context_mismatch(span: Span, text: str) -> tuple[Finding, ...]:
+    start, end = span.start, span.end
+    want_prefix = text[max(0, start - CONTEXT_CHARS) : start]
+    want_suffix = text[end : end + CONTEXT_CHARS]
+    if span.prefix == want_prefix and span.suffix == want_suffix:
+        return NONE
+    return tuple(
+        finding(
+            span,
+            "context-mismatch",
+            f"{name} {stored!r} should be {want!r}",
+            f"/{name}",
+            mark(text, span.start, span.end),
         )
+        for name, stored, want in (("prefix", span.prefix, want_prefix), ("suffix", span.suffix, want_suffix))
+        if stored != want
+    )
 
 
-def context_mismatch(span: Span, text: str) -> Iterator[Finding]:
-    for name, stored, want in (
-        ("prefix", span.prefix, text[max(0, span.start - CONTEXT_CHARS) : span.start]),
-        ("suffix", span.suffix, text[span.end : span.end + CONTEXT_CHARS]),
-    ):
-        if stored != want:
-            yield finding(
-                span,
-                "context-mismatch",
-                f"{name} {stored!r} should be {want!r}",
-                f"/{name}",
-                mark(text, span.start, span.end),
-            )
-
-
-def timex_value(span: Span, text: str) -> Iterator[Finding]:
-    if span.layer == "date":
-        problem = timex_problem(span.attributes["type"], span.attributes["value"])
-        if problem:
-            yield finding(span, "timex-value", problem, "/attributes/value", mark(text, span.start, span.end))
+def timex_value(span: Span, text: str) -> tuple[Finding, ...]:
+    if span.layer != "date":
+        return NONE
+    problem = timex_problem(span.attributes["type"], span.attributes["value"])
+    if not problem:
+        return NONE
+    return (finding(span, "timex-value", problem, "/attributes/value", mark(text, span.start, span.end)),)
 
 
 def id_format(record: Span | Relation, doc_id: str) -> Iterator[Finding]:
@@ -165,11 +191,41 @@ PLACEMENT_RULES = (offset_range, text_mismatch)
 SPAN_RULES = (whitespace_edge, grapheme_split, context_mismatch, timex_value)
 
 
+def suspects(spans: Sequence[Span], text: str) -> list[Span]:
+    """The spans that may break a rule of PLACEMENT_RULES or SPAN_RULES; the others surely break none.
+
+    One pass over a document's spans that tests each rule's passing case (the conjunction, in
+    the order of the rules), so a span that passes gets no per-rule calls at all; only the
+    suspects go through ``place_span``, whose rules write the findings. A test holds every span
+    left out here to ``place_span`` finding nothing.
+    """
+    n = len(text)
+    unsure = unsure_boundaries(text)
+    c = CONTEXT_CHARS
+    return [
+        s
+        for s in spans
+        if not (
+            0 <= s.start < s.end <= n  # offset_range
+            and text[s.start : s.end] == s.text  # text_mismatch
+            and not s.text[0].isspace()  # whitespace_edge
+            and not s.text[-1].isspace()
+            and s.start not in unsure  # grapheme_split
+            and s.end not in unsure
+            and s.prefix == (text[s.start - c : s.start] if s.start >= c else text[: s.start])  # context_mismatch
+            and s.suffix == text[s.end : s.end + c]
+            and (s.layer != "date" or not timex_problem(s.attributes["type"], s.attributes["value"]))  # timex_value
+        )
+    ]
+
+
 # -- rules about a document's records together ---------------------------------------------------------------------
 
 
 def duplicate_id(records: Sequence[Span | Relation]) -> tuple[list[Finding], list[Span | Relation]]:
     """Findings for ids used twice, and the records whose ids are first (the later ones are left out)."""
+    if len({r.id for r in records}) == len(records):
+        return [], list(records)  # the common case: every id once
     first: dict[str, Span | Relation] = {}
     out, kept = [], []
     for r in records:
@@ -313,10 +369,15 @@ def attribution(spans: Sequence[Span], relations: Sequence[Relation], text: str)
 def place_span(span: Span, text: str) -> list[Finding]:
     """The rules about one span against its text; the span is placed when no error comes back."""
     for rule in PLACEMENT_RULES:
-        problems = list(rule(span, text))
+        problems = rule(span, text)
         if problems:
-            return problems
-    return [f for rule in SPAN_RULES for f in rule(span, text)]
+            return list(problems)
+    out: list[Finding] = []
+    for rule in SPAN_RULES:
+        problems = rule(span, text)
+        if problems:
+            out += problems
+    return out
 
 
 def check_document(
@@ -340,9 +401,12 @@ def check_document(
     if doc is not None and own_document:
         out += sha256(doc)
     problems, kept = duplicate_id([*spans, *relations])
-    out += problems
-    kept_spans = [r for r in kept if isinstance(r, Span)]
-    kept_rels = [r for r in kept if isinstance(r, Relation)]
+    if problems:
+        out += problems
+        kept_spans = [r for r in kept if isinstance(r, Span)]
+        kept_rels = [r for r in kept if isinstance(r, Relation)]
+    else:
+        kept_spans, kept_rels = list(spans), list(relations)
     if canonical_ids:
         for r in kept:
             out += id_format(r, doc_id)
@@ -350,13 +414,13 @@ def check_document(
         out += unknown_document(kept, doc_id)
         return out
     text = doc.text
-    placed: dict[str, Span] = {}
-    for s in kept_spans:
-        problems = [] if s.id in placed_already else place_span(s, text)
+    failed: set[str] = set()
+    for s in suspects([s for s in kept_spans if s.id not in placed_already], text):
+        problems = place_span(s, text)
         out += problems
-        if not any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
-            placed[s.id] = s
-    failed = {s.id for s in kept_spans} - placed.keys()
+        if any(p.severity == "error" and p.rule in ("offset-range", "text-mismatch") for p in problems):
+            failed.add(s.id)
+    placed = {s.id: s for s in kept_spans if s.id not in failed} if failed else {s.id: s for s in kept_spans}
     out += overlap(list(placed.values()), text)
     problems, sound = relation_ends(kept_rels, placed, failed, doc_id, text, deleted)
     out += problems

@@ -214,3 +214,30 @@ def test_splitting_a_batch_over_two_processes_gives_the_same_findings(tmp_path, 
     assert {f.rule for f in one.findings} >= {"json", "text-mismatch", "schema"}
     assert _as_tuples(one) == _as_tuples(two)
     assert dict(one.counts) == dict(two.counts)
+
+
+@given(corpora(max_docs=1), st.data())
+def test_a_span_that_is_not_a_suspect_breaks_no_span_rule(docs, data):
+    """validate.suspects screens a document's spans; a span it leaves out must get no finding from place_span."""
+    from dataclasses import replace
+
+    from corpus_pkg.validate import place_span, suspects
+
+    for d in docs:
+        text = d.document.text
+        spans = []
+        for s in d.spans:
+            change = data.draw(st.sampled_from(["none", "start", "end", "text", "prefix", "suffix", "value"]))
+            if change in ("start", "end"):
+                s = replace(s, **{change: getattr(s, change) + data.draw(st.integers(-2, 2))})
+            elif change == "text":
+                s = replace(s, text=data.draw(st.sampled_from([s.text + " ", " " + s.text, s.text[:-1] or "x"])))
+            elif change in ("prefix", "suffix"):
+                s = replace(s, **{change: getattr(s, change)[1:] + "\u0301"})
+            elif change == "value" and s.layer == "date":
+                s = replace(s, attributes={**s.attributes, "value": data.draw(st.sampled_from(["P1X", "2023-13"]))})
+            spans.append(s)
+        flagged = {id(s) for s in suspects(spans, text)}
+        for s in spans:
+            if id(s) not in flagged:
+                assert place_span(s, text) == [], s
