@@ -123,8 +123,12 @@ def is_valid(value: Any) -> bool:
         return False  # an unhashable record or layer, or a value jsonschema-rs cannot take in
     # Of _beyond_schema, only the integer check is needed here: jsonschema-rs reads "$" as the end of the
     # string, so its patterns already refuse an id or doc_id ending in a line break.
+    if record == "span":
+        return type(value["start"]) is int and type(value["end"]) is int  # the schema made both required
     inner = value.get("value") if record == "edit" else None
-    return all(type(v.get(k, 0)) is int for v in (value, inner) if isinstance(v, dict) for k in ("start", "end"))
+    return not isinstance(inner, dict) or (
+        type(inner.get("start", 0)) is int and type(inner.get("end", 0)) is int
+    )
 
 
 def _pointer(path: Iterable[Any]) -> str:
