@@ -11,8 +11,9 @@ Three predictors, each behind the same small interface (``predict(doc) -> Predic
 - a date tagger: ``corpus_pkg.heideltime`` (HeidelTime in news mode, the document's DCT as reference).
 
 Every predicted span carries provenance status ``prediction``, the tool and its version. Within a
-layer, overlapping predictions are resolved longest first, then leftmost; a span that would start or
-end with whitespace or split a grapheme cluster is dropped and counted.
+layer, overlapping predictions are resolved longest first, then leftmost; a span inside a URL (the
+guidelines annotate nothing there), or that would start or end with whitespace or split a grapheme
+cluster, is dropped and counted.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from corpus_pkg.timex import timex_problem
 from corpus_pkg.version import __version__
 
 PREDICT_LAYERS = ("entity", "date")
+# Nothing inside a URL is annotated (GUIDELINES 4.1 and the entity rules): a URL or a bare domain path.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+")
 SPACY_HINT = "install a pipeline with: python -m spacy download en_core_web_sm (or pip install its wheel)"
 
 
@@ -233,11 +236,15 @@ def resolve_overlaps(candidates: Sequence[Candidate]) -> tuple[list[Candidate], 
 def to_spans(doc: Document, candidates: Sequence[Candidate], dropped: Counter[str]) -> list[Span]:
     """Spans made from offsets by ``make_span``; one that breaks a placement rule is dropped and counted."""
     bounds = grapheme_boundaries(doc.text)
+    urls = [(m.start(), m.end()) for m in _URL.finditer(doc.text)]
     spans: list[Span] = []
     numbers: Counter[str] = Counter()
     for c in candidates:
         if not 0 <= c.start < c.end <= len(doc.text):
             dropped["offsets outside the text"] += 1
+            continue
+        if any(c.start < e and s < c.end for s, e in urls):
+            dropped["inside a URL (never annotated)"] += 1
             continue
         if edge_whitespace(doc.text[c.start : c.end]):
             dropped["starts or ends with whitespace"] += 1

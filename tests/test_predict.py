@@ -214,3 +214,27 @@ def test_a_missing_java_runtime_is_a_usage_error_naming_how_to_install_it(monkey
     result = CliRunner().invoke(main, ["predict", "--layers", "date", "--out", str(tmp_path / "p")])
     assert result.exit_code == 2
     assert "java" in result.output and "default-jre-headless" in result.output
+
+
+def test_a_prediction_inside_a_url_is_dropped_because_nothing_inside_urls_is_annotated():
+    doc = Document.from_text("n", "See <https://example.org/2023/09/> on 13 September 2023.", "n.txt")
+
+    class Dates:
+        name, layer = "dates", "date"
+
+        def predict(self, d):
+            from corpus_pkg.predict import Predicted
+
+            year = d.text.index("2023")
+            day = d.text.index("13 September 2023")
+            attrs = {"type": "DATE", "value": "2023"}
+            return Predicted(
+                [
+                    Candidate("date", year, year + 4, "TIMEX3", attrs, PRED),
+                    Candidate("date", day, day + 17, "TIMEX3", attrs | {"value": "2023-09-13"}, PRED),
+                ]
+            )
+
+    got = predict_document(doc, [Dates()])
+    assert [s.text for s in got.spans] == ["13 September 2023"]
+    assert got.dropped["inside a URL (never annotated)"] == 1
