@@ -196,7 +196,7 @@ class HeidelTimeDates:
     def predict(self, doc: Document) -> Predicted:
         out = Predicted()
         if self._tagger.reference_date(doc.dct) is None:
-            out.dropped["document without a usable DCT: relative dates normalized against today"] += 1
+            out.dropped["document without a usable DCT: tagged without a reference date"] += 1
         tagged = self._tagger.tag(doc.text, self._tagger.reference_date(doc.dct))
         for reason in tagged.dropped:
             out.dropped[f"HeidelTime offset not mappable: {reason}"] += 1
