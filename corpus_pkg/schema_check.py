@@ -126,9 +126,7 @@ def is_valid(value: Any) -> bool:
     if record == "span":
         return type(value["start"]) is int and type(value["end"]) is int  # the schema made both required
     inner = value.get("value") if record == "edit" else None
-    return not isinstance(inner, dict) or (
-        type(inner.get("start", 0)) is int and type(inner.get("end", 0)) is int
-    )
+    return not isinstance(inner, dict) or (type(inner.get("start", 0)) is int and type(inner.get("end", 0)) is int)
 
 
 def _pointer(path: Iterable[Any]) -> str:

