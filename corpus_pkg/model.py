@@ -28,6 +28,16 @@ def _make(cls: type, fields: dict[str, Any]) -> Any:
     return obj
 
 
+def _adopt_record(cls: type, d: dict[str, Any], where: Where | None) -> Any:
+    """A span or relation whose instance dict is ``d``, a schema-valid record just parsed (see ``Span.adopt``)."""
+    del d["record"]
+    d["provenance"] = Provenance.adopt(d["provenance"])
+    d["where"] = where
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", d)
+    return obj
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -189,12 +199,7 @@ class Span:
         The schema allows exactly the fields (and ``record``), so the record's dict becomes the
         span's instance dict: reading a span then copies nothing.
         """
-        del d["record"]
-        d["provenance"] = Provenance.adopt(d["provenance"])
-        d["where"] = where
-        obj = object.__new__(cls)
-        object.__setattr__(obj, "__dict__", d)
-        return obj
+        return _adopt_record(cls, d, where)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Span:
@@ -246,12 +251,7 @@ class Relation:
     @classmethod
     def adopt(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
         """Like ``from_dict``, taking over ``d`` (see ``Span.adopt``)."""
-        del d["record"]
-        d["provenance"] = Provenance.adopt(d["provenance"])
-        d["where"] = where
-        obj = object.__new__(cls)
-        object.__setattr__(obj, "__dict__", d)
-        return obj
+        return _adopt_record(cls, d, where)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Where | None = None) -> Relation:
