@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from corpus_pkg.model import AnnotatedDocument
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Span, make_span
 from corpus_pkg.storage import write_document
 
 
@@ -79,3 +79,42 @@ def invoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = Non
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return subprocess.CompletedProcess(["corpus", *args], result.exit_code, result.stdout, result.stderr)
+
+
+# Attributes a test span gets when it names none: valid for its layer.
+DEFAULT_ATTRIBUTES = {
+    "entity": {"kind": "NAM", "cluster": "x"},
+    "date": {"type": "DATE", "value": "2023-09-13"},
+    "quote": {"kind": "direct", "speaker_stated": False},
+    "claim": {"checkworthy": True, "factuality": "CT+", "source": "outlet"},
+}
+DEFAULT_LABEL = {"date": "TIMEX3", "quote": "QUOTE", "claim": "CLAIM"}
+
+
+def span_at(
+    doc: Document,
+    sid: str,
+    text: str,
+    layer: str = "entity",
+    label: str | None = None,
+    *,
+    occurrence: int = 1,
+    provenance: Provenance | None = None,
+    **attrs,
+) -> Span:
+    """A span over the ``occurrence``-th ``text`` in ``doc``: its offsets found, never typed."""
+    from strategies import PROV
+
+    start = -1
+    for _ in range(occurrence):
+        start = doc.text.index(text, start + 1)
+    return make_span(
+        doc,
+        id=sid,
+        layer=layer,
+        start=start,
+        end=start + len(text),
+        label=label or DEFAULT_LABEL.get(layer, "PERSON"),
+        attributes=attrs or DEFAULT_ATTRIBUTES[layer],
+        provenance=provenance or PROV,
+    )

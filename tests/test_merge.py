@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import invoke
+from helpers import invoke, span_at
 from strategies import PROV
 
 from corpus_pkg.cli import main
 from corpus_pkg.jsonio import dumps_lines
-from corpus_pkg.model import AnnotatedDocument, Document, Relation, content_hash, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Relation, content_hash
 from corpus_pkg.storage import JOURNAL, KILL_AT_ENV, corpus_files, load_corpus, write_document
 
 TEXTS = {
@@ -27,26 +27,8 @@ TEXTS = {
 }
 
 
-def span(doc: Document, sid: str, text: str, layer="entity", label="PERSON", occurrence=1, **attrs):
-    start = -1
-    for _ in range(occurrence):
-        start = doc.text.index(text, start + 1)
-    defaults = {
-        "entity": {"kind": "NAM", "cluster": "x"},
-        "date": {"type": "DATE", "value": "2023-09-13"},
-        "quote": {"kind": "direct", "speaker_stated": False},
-        "claim": {"checkworthy": True, "factuality": "CT+", "source": "outlet"},
-    }
-    return make_span(
-        doc,
-        id=sid,
-        layer=layer,
-        start=start,
-        end=start + len(text),
-        label=label,
-        attributes=attrs or defaults[layer],
-        provenance=PROV,
-    )
+def span(doc: Document, sid: str, text: str, layer="entity", label=None, occurrence=1, **attrs):
+    return span_at(doc, sid, text, layer, label, occurrence=occurrence, **attrs)
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from helpers import span_at
 from strategies import PROV
 
 from corpus_pkg.cli import main
-from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
+from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation
 from corpus_pkg.review import publishable
 from corpus_pkg.storage import load_corpus, write_document
 from corpus_pkg.validate import validate_corpus, validate_documents
@@ -30,24 +31,9 @@ def submitted(annotator: str = ANN) -> Provenance:
 
 
 def span(doc: Document, sid: str, text: str, layer="entity", occurrence=1, prov=PROV, **attrs):
-    start = -1
-    for _ in range(occurrence):
-        start = doc.text.index(text, start + 1)
-    defaults = {
-        "entity": {"kind": "NAM", "cluster": "x"},
-        "quote": {"kind": "direct", "speaker_stated": True},
-    }
-    label = {"entity": "PERSON", "quote": "QUOTE"}[layer]
-    return make_span(
-        doc,
-        id=sid,
-        layer=layer,
-        start=start,
-        end=start + len(text),
-        label=label,
-        attributes=attrs or defaults[layer],
-        provenance=prov,
-    )
+    if layer == "quote" and not attrs:
+        attrs = {"kind": "direct", "speaker_stated": True}
+    return span_at(doc, sid, text, layer, occurrence=occurrence, provenance=prov, **attrs)
 
 
 @pytest.fixture
