@@ -531,3 +531,47 @@ def test_content_key_of_what_the_server_returns_equals_what_was_sent(tricky_corp
     s = push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
     task = project_tasks(labelstudio_conn, s.project_id)["t-one"]
     assert content_key(task["annotations"][0]["result"]) == content_key(to_result(load_corpus(tricky_corpus)[0]))
+
+
+def test_predictions_pushed_for_a_new_document_are_suggestions_and_come_back_submitted(
+    tricky_corpus, ls_project, labelstudio_conn, tmp_path
+):
+    from corpus_pkg.jsonio import dumps_lines
+    from corpus_pkg.labelstudio.sync import push_predictions
+
+    push(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    text = "Kim Jong Un visited Vostochny on 13 September 2023."
+    new = Document.from_text("t-new", text, "t-new.txt")
+    write_document(AnnotatedDocument(new), tricky_corpus)
+    predictor = Provenance("gazetteer", "corpus_pkg.predict", "0.1.0", "prediction", 0.75)
+    predicted = [
+        make_span(
+            new,
+            id=f"p{i}",
+            layer="entity",
+            start=text.index(w),
+            end=text.index(w) + len(w),
+            label=label,
+            attributes={"kind": "NAM", "cluster": cluster},
+            provenance=predictor,
+        )
+        for i, (w, label, cluster) in enumerate(
+            [("Kim Jong Un", "PERSON", "kim-jong-un"), ("Vostochny", "FAC", "vostochny")]
+        )
+    ]
+    batch = tmp_path / "predictions.jsonl"
+    batch.write_text(dumps_lines([s.to_dict() for s in predicted]), encoding="utf-8")
+    sent = push_predictions(ls_project, batch, root=tricky_corpus, conn=labelstudio_conn)
+    assert (sent.created, sent.documents, sent.model_version) == (1, ["t-new"], "corpus_pkg.predict 0.1.0")
+    task = project_tasks(labelstudio_conn, sent.project_id)["t-new"]
+    (prediction,) = [p for p in task["predictions"] if p.get("model_version") == sent.model_version]
+    regions = {i["value"]["text"] for i in prediction["result"] if i.get("from_name") == "label"}
+    assert regions == {"Kim Jong Un", "Vostochny"}
+    assert push_predictions(ls_project, batch, root=tricky_corpus, conn=labelstudio_conn).unchanged == 1
+    # An annotator accepts the suggestions as they are and submits them.
+    labelstudio_conn.client.annotations.create(task["id"], result=prediction["result"])
+    pull(ls_project, root=tricky_corpus, conn=labelstudio_conn)
+    pulled = {d.doc_id: d for d in load_corpus(tricky_corpus)}["t-new"]
+    assert sorted(s.text for s in pulled.spans) == ["Kim Jong Un", "Vostochny"]
+    assert {s.provenance.status for s in pulled.spans} == {"submitted"}
+    assert all(s.id.startswith("t-new-e") for s in pulled.spans)

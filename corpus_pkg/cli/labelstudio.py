@@ -118,12 +118,25 @@ def status(data_dir: Path | None, as_json: bool) -> None:
 @ls.command()
 @_project
 @click.option("--as-predictions", is_flag=True, help="Send the annotations as predictions (pre-annotations).")
+@click.option(
+    "--predictions",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="BATCH",
+    help="Send this batch of predictions (corpus predict) as suggestions on its documents' tasks.",
+)
 @click.option("--force", is_flag=True, help="Overwrite edits made in Label Studio since the last sync.")
 @_annotations
 @_url
 @_key
 def push(
-    title: str, as_predictions: bool, force: bool, annotations: Path | None, url: str | None, api_key: str | None
+    title: str,
+    as_predictions: bool,
+    predictions: Path | None,
+    force: bool,
+    annotations: Path | None,
+    url: str | None,
+    api_key: str | None,
 ) -> None:
     """Create or update project TITLE with one task per document and its annotations.
 
@@ -131,8 +144,17 @@ def push(
     A task edited in Label Studio since the last sync is refused (pull first) unless --force.
     """
     from corpus_pkg.labelstudio.sync import push as do_push
+    from corpus_pkg.labelstudio.sync import push_predictions
 
     project = acting_on(annotations, writes="labelstudio push")
+    if predictions is not None:
+        p = push_predictions(title, predictions, root=project.annotations, url=url, api_key=api_key)
+        click.echo(
+            f"project {title!r} (id {p.project_id}): predictions of {p.model_version!r} for "
+            f"{len(p.documents)} document(s) of {project.annotations}: {p.created} created, {p.updated} updated, "
+            f"{p.unchanged} unchanged"
+        )
+        return
     s = do_push(title, as_predictions=as_predictions, force=force, root=project.annotations, url=url, api_key=api_key)
     click.echo(
         f"project {title!r} (id {s.project_id}): {s.imported} imported, {s.updated} updated, {s.unchanged} unchanged"

@@ -769,6 +769,85 @@ def pull(project_title: str, **kw: Any) -> PullSummary:
         return _pull(project_title, **kw)
 
 
+@dataclass
+class PredictionSummary:
+    project_id: int
+    model_version: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    documents: list[str] = field(default_factory=list)
+
+
+def _predictor(spans: list[Span]) -> str:
+    """The model version a batch's predictions are sent under: its tools and their versions."""
+    tools = sorted({f"{s.provenance.tool} {s.provenance.tool_version}" for s in spans})
+    return " + ".join(tools) or MODEL_VERSION
+
+
+def push_predictions(project_title: str, batch: Path, **kw: Any) -> PredictionSummary:
+    """Send a batch of predictions (``corpus predict``) as pre-annotations of their documents' tasks.
+
+    The corpus is pushed first, so a document without a task gets one. Each document's predicted
+    spans and relations become one prediction of its task, under the predictor's name and version
+    as the model version (replacing an earlier prediction of the same model version); annotators
+    see them as suggestions, and what they submit comes back through ``pull`` as submitted work.
+    A batch with any error sends nothing.
+    """
+    from corpus_pkg.batches import consecutive, read_batch, validate_batch
+
+    root = kw.get("root") or annotations_dir()
+    report, _plan = validate_batch(batch, root, plan=False)
+    if report.errors:
+        raise SyncError(
+            f"{batch} does not validate against the corpus ({len(report.errors)} errors); nothing was sent; "
+            f"first: {report.errors[0].render()}",
+            EXIT_INVALID,
+        )
+    by_doc: dict[str, tuple[list[Span], list[Relation]]] = {}
+    from corpus_pkg.validate import Report
+
+    for doc_id, records in consecutive(read_batch(batch, Report(), root)[1], Report()):
+        spans, rels = by_doc.setdefault(doc_id, ([], []))
+        spans += [r for r in records if isinstance(r, Span)]
+        rels += [r for r in records if isinstance(r, Relation)]
+    with write_lock(root):
+        corpus = {d.doc_id: d for d in load_valid_corpus(root)}
+        conn = kw.get("conn") or connect(kw.get("url"), kw.get("api_key"))
+        _push(project_title, list(corpus.values()), root=root, conn=conn)
+        project = ensure_project(conn, project_title)
+        tasks = project_tasks(conn, project.id)
+        version = _predictor([s for spans, _ in by_doc.values() for s in spans])
+        summary = PredictionSummary(project.id, version)
+        for doc_id, (spans, rels) in sorted(by_doc.items()):
+            task = tasks.get(doc_id)
+            if task is None or doc_id not in corpus:
+                raise SyncError(f"{doc_id}: not a corpus document with a task; add it with corpus add-document")
+            result = to_result(AnnotatedDocument(corpus[doc_id].document, spans, rels).sorted())
+            scores = [s.provenance.score for s in spans if s.provenance.score is not None]
+            score = sum(scores) / len(scores) if scores else None
+            mine = [
+                p for p in task.get("predictions") or [] if isinstance(p, dict) and p.get("model_version") == version
+            ]
+            if mine and content_key(mine[-1].get("result") or []) == content_key(result):
+                summary.unchanged += 1
+            elif mine:
+                pid = mine[-1]["id"]
+                _api("update a prediction", lambda pid=pid, r=result: conn.client.predictions.update(pid, result=r))
+                summary.updated += 1
+            else:
+                extra = {"score": score} if score is not None else {}
+                _api(
+                    "create a prediction",
+                    lambda t=task["id"], r=result, x=extra: conn.client.predictions.create(
+                        task=t, result=r, model_version=version, **x
+                    ),
+                )
+                summary.created += 1
+            summary.documents.append(doc_id)
+        return summary
+
+
 # -- agreement ----------------------------------------------------------------------------------------------
 
 
