@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import DEFAULT_ATTRIBUTES, span_at
 from strategies import PROV
 
 from corpus_pkg.batches import validate_batch
@@ -21,22 +22,8 @@ TEXT = "Kim Jong Un met Vladimir Putin on 13 September 2023. Putin said “we wi
 
 
 def _span(doc: Document, sid: str, text: str, layer: str = "entity", label: str = "PERSON", **attrs):
-    start = doc.text.index(text)
-    defaults = {
-        "entity": {"kind": "NAM", "cluster": "x"},
-        "date": {"type": "DATE", "value": "2023-09-13"},
-        "quote": {"kind": "direct", "speaker_stated": True},
-    }
-    return make_span(
-        doc,
-        id=sid,
-        layer=layer,
-        start=start,
-        end=start + len(text),
-        label=label,
-        attributes={**defaults[layer], **attrs},
-        provenance=PROV,
-    )
+    defaults = {**DEFAULT_ATTRIBUTES, "quote": {"kind": "direct", "speaker_stated": True}}
+    return span_at(doc, sid, text, layer, label, **{**defaults[layer], **attrs})
 
 
 def valid() -> AnnotatedDocument:
@@ -70,6 +57,23 @@ def line_of(doc: AnnotatedDocument, sid: str) -> int:
 def with_span(sid: str, **changes):
     doc = valid()
     return replace(doc, spans=[replace(s, **changes) if s.id == sid else s for s in doc.spans])
+
+
+def with_extra_span(at: str, length: int) -> AnnotatedDocument:
+    """The valid document plus a NORP entity of ``length`` characters where ``at`` starts (found, not typed)."""
+    doc = valid()
+    start = TEXT.index(at)
+    extra = make_span(
+        doc.document,
+        id="alpha-e003",
+        layer="entity",
+        start=start,
+        end=start + length,
+        label="NORP",
+        attributes={"kind": "NOM", "cluster": "extra"},
+        provenance=PROV,
+    )
+    return replace(doc, spans=[*doc.spans, extra])
 
 
 def corpus_case(make: Callable[[Path], Path]) -> Callable[[Path], Report]:
@@ -148,48 +152,8 @@ CASES: dict[str, Callable[[Path], Report]] = {
     "offset-range": _file_edit("alpha-e001", lambda r: r | {"end": 10_000}),
     "text-mismatch": _file_edit("alpha-e001", lambda r: r | {"text": "Kim Jong U🙂"}),
     "stale-text": batch_case(lambda: _moved_records(findable=False)),
-    "whitespace-edge": corpus_case(
-        lambda tmp: corpus(
-            tmp,
-            replace(
-                valid(),
-                spans=[
-                    *valid().spans,
-                    make_span(
-                        valid().document,
-                        id="alpha-e003",
-                        layer="entity",
-                        start=TEXT.index(" guests"),
-                        end=TEXT.index(" guests") + len(" guests"),
-                        label="NORP",
-                        attributes={"kind": "NOM", "cluster": "guests"},
-                        provenance=PROV,
-                    ),
-                ],
-            ),
-        )
-    ),
-    "grapheme-split": corpus_case(
-        lambda tmp: corpus(
-            tmp,
-            replace(
-                valid(),
-                spans=[
-                    *valid().spans,
-                    make_span(
-                        valid().document,
-                        id="alpha-e003",
-                        layer="entity",
-                        start=TEXT.index("e\u0301lite"),
-                        end=TEXT.index("e\u0301lite") + 1,
-                        label="NORP",
-                        attributes={"kind": "NOM", "cluster": "e"},
-                        provenance=PROV,
-                    ),
-                ],
-            ),
-        )
-    ),
+    "whitespace-edge": corpus_case(lambda tmp: corpus(tmp, with_extra_span(" guests", len(" guests")))),
+    "grapheme-split": corpus_case(lambda tmp: corpus(tmp, with_extra_span("e\u0301lite", 1))),
     "context-mismatch": _file_edit("alpha-e002", lambda r: r | {"prefix": "nothing like it "}),
     "overlap": corpus_case(
         lambda tmp: corpus(
