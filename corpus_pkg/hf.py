@@ -369,6 +369,8 @@ def encoder(feat: Any) -> Callable[[Any], Any]:
         ids = {name: i for i, name in enumerate(feat.names)}
 
         def encode_label(v: Any) -> Any:
+            if v is None:
+                return None  # an optional attribute left out, as datasets' Features.encode_example gives
             i = ids.get(v) if type(v) is str else None
             return feat.encode_example(v) if i is None else i
 

@@ -34,12 +34,23 @@ _PATTERNS = {
 }
 
 
+# TimeML 1.2.1: which modifiers a TIMEX3 type takes (points, lengths, both); SET takes none.
+MOD_TYPES = {
+    **dict.fromkeys(("BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"), ("DATE", "TIME")),
+    **dict.fromkeys(("LESS_THAN", "MORE_THAN", "EQUAL_OR_LESS", "EQUAL_OR_MORE"), ("DURATION",)),
+    **dict.fromkeys(("START", "MID", "END", "APPROX"), ("DATE", "TIME", "DURATION")),
+}
+
+
 @functools.lru_cache(maxsize=4096)
-def timex_problem(timex_type: str, value: str) -> str | None:
-    """A description of what is wrong with ``value`` for ``timex_type``, or None.
+def timex_problem(timex_type: str, value: str, mod: str | None = None) -> str | None:
+    """A description of what is wrong with ``value`` (and ``mod``) for ``timex_type``, or None.
 
     Cached: a corpus repeats the same few values, and validation asks about every date span.
     """
+    if mod is not None and timex_type not in MOD_TYPES.get(mod, ()):
+        takes = ", ".join(MOD_TYPES.get(mod, ())) or "no type"
+        return f"mod {mod} applies to {takes}, not to a {timex_type}"
     pattern = _PATTERNS.get(timex_type)
     if pattern is None:
         return f"unknown TIMEX3 type {timex_type!r}"

@@ -174,7 +174,8 @@ def context_mismatch(span: Span, text: str) -> tuple[Finding, ...]:
 def timex_value(span: Span, text: str) -> tuple[Finding, ...]:
     if span.layer != "date":
         return NONE
-    problem = timex_problem(span.attributes["type"], span.attributes["value"])
+    a = span.attributes
+    problem = timex_problem(a["type"], a["value"], a.get("mod"))
     if not problem:
         return NONE
     return (finding(span, "timex-value", problem, "/attributes/value", mark(text, span.start, span.end)),)
@@ -189,6 +190,11 @@ def id_format(record: Span | Relation, doc_id: str) -> Iterator[Finding]:
 # Checked in this order; the first two decide whether the span is placed in the text at all.
 PLACEMENT_RULES = (offset_range, text_mismatch)
 SPAN_RULES = (whitespace_edge, grapheme_split, context_mismatch, timex_value)
+
+
+def _timex_of(span: Span) -> str | None:
+    a = span.attributes
+    return timex_problem(a["type"], a["value"], a.get("mod"))
 
 
 def suspects(spans: Sequence[Span], text: str) -> list[Span]:
@@ -214,7 +220,7 @@ def suspects(spans: Sequence[Span], text: str) -> list[Span]:
             and s.end not in unsure
             and s.prefix == (text[s.start - c : s.start] if s.start >= c else text[: s.start])  # context_mismatch
             and s.suffix == text[s.end : s.end + c]
-            and (s.layer != "date" or not timex_problem(s.attributes["type"], s.attributes["value"]))  # timex_value
+            and (s.layer != "date" or not _timex_of(s))  # timex_value
         )
     ]
 

@@ -181,7 +181,7 @@ def decoded(ds: datasets.Dataset) -> list[dict]:
 
 def _names(feat, value):
     if isinstance(feat, datasets.ClassLabel):
-        return feat.int2str(value)
+        return None if value is None else feat.int2str(value)  # an optional label left out (a date's mod)
     if isinstance(feat, dict):
         return {k: _names(f, value[k]) for k, f in feat.items()}
     if isinstance(feat, datasets.List):

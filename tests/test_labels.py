@@ -13,18 +13,19 @@ from lxml import etree
 
 from corpus_pkg.labels import LAYERS, attribute_problems, label_sets, load_declaration, read_declaration
 
+# An attribute the shipped declaration does not have.
 MOD = {
     "kind": "enum",
     "required": False,
-    "description": "TIMEX3 mod.",
+    "description": "TIMEX3 anchor.",
     "values": {"BEFORE": "Before the value.", "AFTER": "After the value.", "APPROX": "About the value."},
-    "control": "timex_mod",
+    "control": "timex_anchor",
 }
 
 
-def _with_date_mod():
+def _with_extra_date_attribute():
     raw = read_declaration()
-    raw["layers"]["date"]["attributes"]["mod"] = copy.deepcopy(MOD)
+    raw["layers"]["date"]["attributes"]["anchor"] = copy.deepcopy(MOD)
     return load_declaration(raw, "test declaration")
 
 
@@ -61,33 +62,33 @@ def test_an_attribute_added_to_the_declaration_reaches_schema_features_and_label
     from corpus_pkg.labelstudio.config import attribute_controls, labeling_config
     from corpus_pkg.schemas import all_schemas, span_schema
 
-    decl = _with_date_mod()
+    decl = _with_extra_date_attribute()
     values = ["BEFORE", "AFTER", "APPROX"]
 
     schema = span_schema("date", decl)
     attrs = schema["properties"]["attributes"]
-    assert attrs["properties"]["mod"] == {"enum": values, "description": "TIMEX3 mod."}
-    assert "mod" not in attrs["required"]
+    assert attrs["properties"]["anchor"] == {"enum": values, "description": "TIMEX3 anchor."}
+    assert "anchor" not in attrs["required"]
     assert all_schemas(decl)["batch-record.schema.json"]["$defs"]["span-date"]["properties"]["attributes"] == attrs
     validator = jsonschema.Draft202012Validator(schema)
-    assert validator.is_valid(_date_span(mod="APPROX")) and validator.is_valid(_date_span())
-    assert not validator.is_valid(_date_span(mod="SOON"))
-    assert "mod" not in span_schema("date")["properties"]["attributes"]["properties"]
+    assert validator.is_valid(_date_span(anchor="APPROX")) and validator.is_valid(_date_span())
+    assert not validator.is_valid(_date_span(anchor="SOON"))
+    assert "anchor" not in span_schema("date")["properties"]["attributes"]["properties"]
 
-    assert features("dates", decl)["mod"].names == values
-    assert features("documents", decl)["dates"].feature["mod"].names == values
-    assert "mod" not in features("dates")
+    assert features("dates", decl)["anchor"].names == values
+    assert features("documents", decl)["dates"].feature["anchor"].names == values
+    assert "anchor" not in features("dates")
 
-    assert attribute_controls(decl)["timex_mod"][0] == "date"
+    assert attribute_controls(decl)["timex_anchor"][0] == "date"
     root = etree.fromstring(labeling_config(decl).encode("utf-8"))
-    (control,) = [el for el in root.iter("Choices") if el.get("name") == "timex_mod"]
+    (control,) = [el for el in root.iter("Choices") if el.get("name") == "timex_anchor"]
     assert [c.get("value") for c in control.iter("Choice")] == values
     assert control.getparent().get("whenLabelValue") == "TIMEX3" and control.get("perRegion") == "true"
-    assert "timex_mod" not in labeling_config()
+    assert "timex_anchor" not in labeling_config()
 
-    assert attribute_problems("date", {"type": "DATE", "value": "2023", "mod": "APPROX"}, decl) == []
-    assert attribute_problems("date", {"type": "DATE", "value": "2023", "mod": "SOON"}, decl) == [
-        "date attribute mod 'SOON' is not one of BEFORE, AFTER, APPROX"
+    assert attribute_problems("date", {"type": "DATE", "value": "2023", "anchor": "APPROX"}, decl) == []
+    assert attribute_problems("date", {"type": "DATE", "value": "2023", "anchor": "SOON"}, decl) == [
+        "date attribute anchor 'SOON' is not one of BEFORE, AFTER, APPROX"
     ]
 
 

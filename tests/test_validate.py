@@ -271,3 +271,20 @@ def test_deleting_a_span_a_relation_points_at_is_refused_unless_the_relation_goe
     assert plan.changes() == {
         "alpha": ["~1 quote updated", "-1 entity deleted", "-1 relation:speaker deleted"],
     }
+
+
+@pytest.mark.parametrize(
+    ("timex_type", "value", "mod", "ok"),
+    [
+        ("DURATION", "P4Y", "MORE_THAN", True),
+        ("DATE", "2023-09", "START", True),
+        ("DATE", "2023-09-13", "BEFORE", True),
+        ("DATE", "2023-09-13", "MORE_THAN", False),
+        ("DURATION", "P4Y", "BEFORE", False),
+        ("SET", "P1D", "APPROX", False),
+    ],
+)
+def test_a_timex_mod_is_refused_on_a_type_it_does_not_apply_to(tmp_path, timex_type, value, mod, ok):
+    doc = with_span("alpha-d001", attributes={"type": timex_type, "value": value, "mod": mod})
+    rules = {f.rule for f in validate_corpus(corpus(tmp_path, doc)).errors}
+    assert rules == (set() if ok else {"timex-value"})
