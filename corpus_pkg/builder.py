@@ -23,7 +23,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections import ChainMap
+from collections import ChainMap, Counter
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +75,7 @@ class ShardResult:
     digests: dict[str, str] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
     relations: int = 0
+    left_out: Counter[tuple[str, str]] = field(default_factory=Counter)  # (status, record kind) -> count
     first_error: str | None = None
     error_count: int = 0
 
@@ -83,9 +84,13 @@ def _shard_files(
     docs: list[AnnotatedDocument], index: int, count: int, include: Collection[str] = ()
 ) -> tuple[ShardResult, dict[str, bytes]]:
     """The Parquet files of one shard of documents sorted by doc_id: gold and the statuses in ``include``."""
-    from corpus_pkg.review import publishable
+    from corpus_pkg.review import left_out, publishable
 
-    docs = [publishable(d, include) for d in docs]
+    published = [publishable(d, include) for d in docs]
+    dropped: Counter[tuple[str, str]] = Counter()
+    for d, p in zip(docs, published, strict=True):
+        dropped.update(left_out(d, p))
+    docs = published
     made = shard_tables(docs)
     files = {shard_path(c, index, count): parquet_bytes(t) for c, t in made.tables.items()}
     result = ShardResult(
@@ -95,6 +100,7 @@ def _shard_files(
         digests=made.digests,
         sources=[source_of(d) for d in docs],
         relations=sum(len(d.relations) for d in docs),
+        left_out=dropped,
     )
     return result, files
 
@@ -128,9 +134,13 @@ def _metadata_files(
 
 
 def render(
-    docs: list[AnnotatedDocument], datasheet: bytes | None = None, include: Collection[str] = ()
+    docs: list[AnnotatedDocument],
+    datasheet: bytes | None = None,
+    include: Collection[str] = (),
+    left_out: Counter[tuple[str, str]] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the dataset folder, by relative path, made in this process."""
+    """Every file of the dataset folder, by relative path, made in this process (``left_out`` counts
+    what was not published)."""
     docs = sorted(docs, key=lambda d: d.doc_id)
     count = shard_count(len(docs))
     files: dict[str, bytes] = {}
@@ -139,6 +149,8 @@ def render(
         result, data = _shard_files(docs[a:b], i, count, include)
         shards.append(result)
         files.update(data)
+        if left_out is not None:
+            left_out.update(result.left_out)
     files.update(_metadata_files(files, shards, datasheet))
     return dict(sorted(files.items()))
 
@@ -157,6 +169,7 @@ class BuildResult:
     written: list[str]
     unchanged: list[str]
     removed: list[str]
+    left_out: Counter[tuple[str, str]] = field(default_factory=Counter)  # what was not published, by status
 
 
 def _load_docs(annotations_root: Path | None) -> list[AnnotatedDocument]:
@@ -275,6 +288,7 @@ def _render_folder(
     jobs: int | None,
     datasheet: bytes | None = None,
     include: Collection[str] = (),
+    left_out: Counter[tuple[str, str]] | None = None,
 ) -> FolderFiles:
     """Build every file of the dataset folder under ``dest``, one shard per worker process."""
     from corpus_pkg.croissant import FolderFiles
@@ -297,6 +311,9 @@ def _render_folder(
         if doc_id in seen:
             raise ValueError(f"the corpus does not validate: document {doc_id!r} is held by more than one file")
         seen.add(doc_id)
+    if left_out is not None:
+        for r in results:
+            left_out.update(r.left_out)
     data = FolderFiles(dest, [shard_path(c, i, count) for c in CONFIGS for i in range(count)])
     meta = _metadata_files(data, results, datasheet)
     for rel, content in meta.items():
@@ -341,6 +358,7 @@ def _rendered(
     staging: Path | None,
     prefix: str,
     include: Collection[str] = (),
+    left_out: Counter[tuple[str, str]] | None = None,
 ) -> Iterator[Mapping[str, bytes]]:
     """Every file the folder should hold: sharded in workers (into a temporary folder under ``staging``,
     removed afterwards) for a large corpus on disk, otherwise made in this process."""
@@ -350,12 +368,12 @@ def _rendered(
         if paths is not None:
             tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=staging))
             try:
-                yield _render_folder(paths, annotations_root, tmp, jobs, sheet, include)
+                yield _render_folder(paths, annotations_root, tmp, jobs, sheet, include, left_out)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
             return
         docs = _load_docs(annotations_root)
-    yield render(docs, sheet, include)
+    yield render(docs, sheet, include, left_out)
 
 
 def build(
@@ -377,8 +395,12 @@ def build(
     """
     out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _rendered(annotations_root, docs, jobs, out_dir.parent, f".{out_dir.name}.build-", include) as files:
-        return _install(files, out_dir)
+    dropped: Counter[tuple[str, str]] = Counter()
+    staging = f".{out_dir.name}.build-"
+    with _rendered(annotations_root, docs, jobs, out_dir.parent, staging, include, dropped) as files:
+        result = _install(files, out_dir)
+    result.left_out = dropped
+    return result
 
 
 def check(

@@ -29,7 +29,6 @@ from corpus_pkg.storage import (
     corpus_dir,
     corpus_files,
     read_document,
-    read_items,
     write_documents,
     write_lock,
 )
@@ -60,9 +59,8 @@ def publishable(doc: AnnotatedDocument, include: Collection[str] = ()) -> Annota
     return AnnotatedDocument(doc.document, spans, rels)
 
 
-def left_out(doc: AnnotatedDocument, include: Collection[str] = ()) -> Counter[tuple[str, str]]:
-    """What ``publishable`` leaves out of ``doc``: counts by (status, "span" | "relation")."""
-    published = publishable(doc, include)
+def left_out(doc: AnnotatedDocument, published: AnnotatedDocument) -> Counter[tuple[str, str]]:
+    """What ``publishable`` left out of ``doc`` (``published``: its result), by (status, "span" or "relation")."""
     out: Counter[tuple[str, str]] = Counter()
     if published is doc:
         return out
@@ -71,17 +69,6 @@ def left_out(doc: AnnotatedDocument, include: Collection[str] = ()) -> Counter[t
     out.update((s.provenance.status, "span") for s in doc.spans if s.id not in kept_spans)
     out.update((r.provenance.status, "relation") for r in doc.relations if r.id not in kept_rels)
     return out
-
-
-def count_left_out(root: Path | None = None, include: Collection[str] = ()) -> Counter[tuple[str, str]]:
-    """``left_out`` over every corpus document, one file at a time."""
-    from corpus_pkg.storage import assemble
-
-    total: Counter[tuple[str, str]] = Counter()
-    for path in corpus_files(root):
-        for doc in assemble(read_items(path, [])):
-            total.update(left_out(doc, include))
-    return total
 
 
 def describe_left_out(counts: Counter[tuple[str, str]]) -> list[str]:

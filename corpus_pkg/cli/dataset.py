@@ -55,7 +55,7 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
     Only gold spans and relations are published unless --include names another status.
     """
     from corpus_pkg import builder
-    from corpus_pkg.review import count_left_out, describe_left_out
+    from corpus_pkg.review import describe_left_out
 
     project = acting_on(annotations, writes=None if check or out is not None else "build")
     annotations, out = project.annotations, out or project.dataset
@@ -78,7 +78,7 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
         click.echo(f"wrote {result.out_dir / rel}")
     for rel in result.removed:
         click.echo(f"removed {result.out_dir / rel}")
-    for line in describe_left_out(count_left_out(annotations, include)):
+    for line in describe_left_out(result.left_out):
         click.echo(line)
     click.echo(
         f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed "
