@@ -12,7 +12,6 @@ unless it is the packaged copy).
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -201,8 +200,3 @@ def is_inside(path: Path, folder: Path) -> bool:
         return path.resolve().is_relative_to(folder.resolve())
     except OSError:
         return False
-
-
-def python_prefix_holds(path: Path) -> bool:
-    """True when ``path`` lies in this interpreter's installation (site-packages): never written."""
-    return any(is_inside(path, Path(p)) for p in {sys.prefix, sys.base_prefix} if p)

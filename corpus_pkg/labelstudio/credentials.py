@@ -78,11 +78,6 @@ def redact(text: str, *secrets: str | None) -> str:
     return _USERINFO.sub(lambda m: m[1] + REDACTED + "@", text)
 
 
-def shorten(text: str, limit: int = 400) -> str:
-    """At most ``limit`` characters of an already redacted text (redact first: a cut token no longer matches)."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 class InsecureFileError(Exception):
     """A secret file that users other than its owner may read or change."""
 

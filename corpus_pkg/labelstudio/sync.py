@@ -55,6 +55,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from corpus_pkg.errors import CorpusError
+from corpus_pkg.findings import short as cut
 from corpus_pkg.jsonio import dumps_lines, write_atomic
 from corpus_pkg.labelstudio import server
 from corpus_pkg.labelstudio.config import labeling_config
@@ -81,7 +82,6 @@ from corpus_pkg.labelstudio.credentials import (
     redact,
     remember,
     remember_client,
-    shorten,
 )
 from corpus_pkg.model import AnnotatedDocument, Relation, Span, content_hash
 from corpus_pkg.project import annotations_dir
@@ -196,7 +196,7 @@ def _sdk_parse_errors() -> tuple[type[Exception], ...]:
 
 
 def _unexpected(what: str, e: Exception) -> str:
-    detail = shorten(redact(str(e)), 200)
+    detail = cut(redact(str(e)), 200)
     return f"its answer when asked to {what} is not what its API returns ({type(e).__name__}: {detail})"
 
 
@@ -210,7 +210,7 @@ def _api(what: str, call: Callable[[], Any]) -> Any:
         return call()
     except ApiError as e:
         body = e.body if isinstance(e.body, str | dict | list) else ""
-        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {shorten(redact(str(body)))}") from None
+        raise SyncError(f"Label Studio refused to {what} ({e.status_code}): {cut(redact(str(body)), 400)}") from None
     except httpx.HTTPError as e:
         raise SyncError(f"lost the connection to Label Studio while trying to {what}: {redact(str(e))}") from None
     except _sdk_parse_errors() as e:
@@ -513,11 +513,9 @@ def export_snapshot(conn: Connection, project_id: int, timeout: float = 300) -> 
     try:
         tasks = json.loads(data)
     except (ValueError, RecursionError) as e:
-        raise SyncError(f"the export of project {project_id} is not JSON ({shorten(redact(str(e)), 200)})") from None
+        raise SyncError(f"the export of project {project_id} is not JSON ({cut(redact(str(e)), 200)})") from None
     if not isinstance(tasks, list):
-        raise SyncError(
-            f"the export of project {project_id} is not a list of tasks but {shorten(redact(repr(tasks)), 80)}"
-        )
+        raise SyncError(f"the export of project {project_id} is not a list of tasks but {cut(redact(repr(tasks)), 80)}")
     return tasks
 
 
