@@ -218,11 +218,6 @@ def ref_side(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Side:
     return Side(ref, blobs, lambda name: _git(top, "cat-file", "blob", blobs[name]))
 
 
-def read_ref(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Corpus:
-    side = ref_side(ref, repo, subdir)
-    return side.corpus(set(side.blobs))
-
-
 def _has_tree(top: Path, commit: str, subdir: str) -> bool:
     proc = subprocess.run(
         ["git", "-C", str(top), "cat-file", "-e", f"{commit}:{subdir}"], capture_output=True, check=False
@@ -243,11 +238,6 @@ def side_of(spec: str, repo: Path | None = None) -> Side:
         return ref_side(spec, repo)
     except DiffError as e:
         raise DiffError(f"{spec!r} is neither a folder nor a git ref in {repo}: {e}") from e
-
-
-def read_side(spec: str, repo: Path | None = None) -> Corpus:
-    side = side_of(spec, repo)
-    return side.corpus(set(side.blobs))
 
 
 # ---------------------------------------------------------------- comparing

@@ -376,18 +376,6 @@ def first_record(path: Path) -> Any:
         return None
 
 
-def document_record(doc_id: str, root: Path | None = None) -> Document | None:
-    """A corpus document read from the first line of its file, or None when missing or not valid."""
-    path = document_path(doc_id, root)
-    if not path.is_file():
-        return None
-    v = first_record(path)
-    ok = isinstance(v, dict) and v.get("record") == "document" and v.get("doc_id") == doc_id
-    if not ok or schema_check(v, str(path), 1):
-        return None
-    return Document.from_dict(v, Where(str(path), 1))
-
-
 def assemble(items: Iterable[Item]) -> list[AnnotatedDocument]:
     """Documents from their records (any order); records of a document not given are dropped."""
     docs: dict[str, AnnotatedDocument] = {}

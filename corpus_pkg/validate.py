@@ -14,7 +14,7 @@ Validation reads and never writes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,13 +32,10 @@ from corpus_pkg.storage import (
     Edit,
     Item,
     corpus_files,
-    document_record,
     first_record,
     read_items,
 )
 from corpus_pkg.timex import timex_problem
-
-DocLookup = Callable[[str], "Document | None"]
 
 
 @dataclass
@@ -445,9 +442,8 @@ class _Group:
 class Checker:
     """Feeds records in file order and checks each document when its records end (see the module doc)."""
 
-    def __init__(self, report: Report, *, lookup: DocLookup | None = None, canonical_ids: bool = False) -> None:
+    def __init__(self, report: Report, *, canonical_ids: bool = False) -> None:
         self.report = report
-        self.lookup = lookup
         self.canonical_ids = canonical_ids
         self.closed: set[str] = set()
         self.documents: dict[str, Document] = {}
@@ -509,13 +505,8 @@ class Checker:
             return
         self.group = None
         self.closed.add(g.doc_id)
-        doc, own = g.document, True
-        if doc is None and self.lookup is not None:
-            doc, own = self.lookup(g.doc_id), False
         self.report.findings.extend(
-            check_document(
-                doc, g.spans, g.relations, doc_id=g.doc_id, canonical_ids=self.canonical_ids, own_document=own
-            )
+            check_document(g.document, g.spans, g.relations, doc_id=g.doc_id, canonical_ids=self.canonical_ids)
         )
 
     def finish(self) -> Report:
@@ -526,13 +517,12 @@ class Checker:
 def validate_files(
     paths: Iterable[Path],
     *,
-    lookup: DocLookup | None = None,
     canonical_ids: bool = False,
     report: Report | None = None,
 ) -> Report:
     """Stream the records of JSONL files through every rule, one document at a time."""
     report = report if report is not None else Report()
-    checker = Checker(report, lookup=lookup, canonical_ids=canonical_ids)
+    checker = Checker(report, canonical_ids=canonical_ids)
     for path in paths:
         for item in read_items(path, report.findings):
             checker.feed(item)
@@ -555,11 +545,6 @@ def validate_documents(docs: Iterable[AnnotatedDocument], where: str = "") -> Re
         if not bad:
             report.findings.extend(check_document(d.document, d.spans, d.relations, doc_id=d.doc_id))
     return report
-
-
-def corpus_lookup(root: Path | None) -> DocLookup:
-    """Find a document in the corpus by reading the first line of its file."""
-    return lambda doc_id: document_record(doc_id, root)
 
 
 def check_files_hold_their_document(files: list[Path], report: Report) -> None:
