@@ -26,14 +26,12 @@ from corpus_pkg.model import CONTEXT_CHARS, AnnotatedDocument, Document, Record,
 from corpus_pkg.offsets import edge_whitespace, is_boundary, unsure_boundaries
 from corpus_pkg.schema_check import check as schema_check
 from corpus_pkg.storage import (
-    EDIT_IN_CORPUS,
     JOURNAL,
     BatchHeader,
-    Edit,
     Item,
     corpus_files,
+    corpus_items,
     first_record,
-    read_items,
 )
 from corpus_pkg.timex import timex_problem
 
@@ -454,19 +452,6 @@ class Checker:
         if isinstance(item, BatchHeader):
             self.header = self.header or item
             return
-        if isinstance(item, Edit):
-            where = item.where
-            self.report.add(
-                Finding(
-                    "schema",
-                    EDIT_IN_CORPUS,
-                    where.file if where else "",
-                    where.line if where else None,
-                    "/record",
-                    item.id,
-                )
-            )
-            return
         kind = "document" if isinstance(item, Document) else "span" if isinstance(item, Span) else "relation"
         self.report.counts[kind] += 1
         doc_id = item.doc_id
@@ -520,11 +505,12 @@ def validate_files(
     canonical_ids: bool = False,
     report: Report | None = None,
 ) -> Report:
-    """Stream the records of JSONL files through every rule, one document at a time."""
+    """Stream the records of corpus files through every rule, one document at a time (an edit record
+    there is a finding: edits belong in batches)."""
     report = report if report is not None else Report()
     checker = Checker(report, canonical_ids=canonical_ids)
     for path in paths:
-        for item in read_items(path, report.findings):
+        for item in corpus_items(path, report.findings):
             checker.feed(item)
     return checker.finish()
 
