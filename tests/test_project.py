@@ -131,5 +131,7 @@ def test_outside_any_checkout_a_merge_is_refused_and_nothing_installed_changes(i
         result = run_installed(installed_wheel, tmp_path, *command)
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         assert "needs a checkout" in result.stderr and "nothing was written" in result.stderr
+        # the refusal is the whole message: no note that the copy is being read first
+        assert "reading the copy" not in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
     assert tree(installed_wheel) == before

@@ -67,10 +67,21 @@ class CorpusGroup(click.Group):
             raise UsageError(f"{where}{e.strerror or e}") from None
 
 
-def project_of(ctx: click.Context | None = None) -> Project:
-    """The project the command acts on (found once by the group)."""
+def project_of(ctx: click.Context | None = None, *, reading: bool = True) -> Project:
+    """The project the command acts on (found once by the group).
+
+    A command that reads the installed package's copy says so once, on stderr, before
+    its output; a writing command asks with ``reading=False`` and refuses instead, so
+    its only message is why nothing was written.
+    """
     ctx = ctx or click.get_current_context()
-    return ctx.find_root().obj
+    root = ctx.find_root()
+    project = root.obj
+    if reading and project.origin == "installed package" and not root.meta.get("corpus.noted"):
+        root.meta["corpus.noted"] = True
+        if root.invoked_subcommand != "schema":  # the schemas are the package's in any case
+            click.echo(f"note: {project.describe()}", err=True)
+    return project
 
 
 def annotations_option(f: Any) -> Any:
@@ -96,7 +107,7 @@ def format_option(*choices: str, default: str | None = None) -> Any:
 def acting_on(annotations: Path | None, *, writes: str | None = None) -> Project:
     """The project for this command, with ``--annotations`` applied; ``writes`` names a command that writes."""
     ctx = click.get_current_context()
-    project = project_of(ctx)
+    project = project_of(ctx, reading=writes is None)
     if annotations is not None:
         project = ctx.with_resource(using(discover(project.root, annotations)))
     if writes is not None:
@@ -127,5 +138,3 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
     except ProjectError as e:
         raise UsageError(str(e)) from None
     ctx.obj = ctx.with_resource(using(project))
-    if project.origin == "installed package" and ctx.invoked_subcommand not in (None, "schema"):
-        click.echo(f"note: {project.describe()}", err=True)

@@ -142,7 +142,7 @@ def schema(write: bool) -> None:
     from corpus_pkg.jsonio import dumps_pretty, write_atomic
     from corpus_pkg.schemas import all_schemas
 
-    project = project_of()
+    project = project_of(reading=not write)
     if write:
         project.require_writable("schema --write")
     stale = []
@@ -279,12 +279,13 @@ def datasheet(write: bool, path: Path | None) -> None:
     from corpus_pkg.datasheet import render
     from corpus_pkg.jsonio import write_atomic
 
-    project = project_of()
+    writes_shipped = write and path is None
+    project = project_of(reading=not writes_shipped)
+    if writes_shipped:
+        project.require_writable("datasheet --write")
     target = path or project.datasheet
     if not target.exists():
         raise UsageError(f"{target} does not exist")
-    if write and path is None:
-        project.require_writable("datasheet --write")
     current = target.read_text(encoding="utf-8")
     fresh = render(current, project.annotations)
     if write:
