@@ -8,6 +8,7 @@ fails when the text has drifted from the data.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -170,12 +171,13 @@ def headline(f: Figures) -> str:
         else "The two earlier passes (a and b) are not independent (guidelines revision 1 quoted these texts as "
         "examples) and overstate agreement."
     )
-    return (
-        "**Agreement.** An independent pass (pass c, made by a language model, Claude by Anthropic, from the "
+    paragraph = (
+        "**Agreement.** An independent pass (pass c, made by a language model, Claude (Anthropic), from the "
         "texts and guidelines revision 2 alone) agrees with the gold before adjudication (release "
         f"{RELEASED}) at strict span F1 {strict} (overlap F1 {overlap}). Cohen's kappa on the spans both "
-        f"have with the same extent: {kappas}. {ab_text}\n"
+        f"have with the same extent: {kappas}. {ab_text}"
     )
+    return textwrap.fill(paragraph, width=108, break_long_words=False, break_on_hyphens=False) + "\n"
 
 
 def _documents(root: Path) -> str:
