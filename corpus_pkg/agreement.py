@@ -17,8 +17,8 @@ On the spans both sides have with the same extent:
   claims the outlet asserts).
 
 Cluster ids are each pass's own names ("us-state-department" in one pass is
-"united-states-department-of-state" in another), so side B's clusters are first renamed to side A's
-(:func:`cluster_map`): each B cluster to the A cluster it shares the most same-extent mentions with,
+"united-states-department-of-state" in another), so side B's ids that side A does not use are first
+renamed to A's (:func:`cluster_map`): each to the A cluster it shares the most same-extent mentions with,
 one to one, so that a cluster one side splits or merges still counts as a disagreement.
 
 :func:`disagreements` lists every difference as only in A, only in B, a boundary difference
@@ -130,11 +130,16 @@ def paired(a: list[AnnotatedDocument], b: list[AnnotatedDocument]) -> list[tuple
 
 
 def cluster_map(pairs: Sequence[tuple[AnnotatedDocument, AnnotatedDocument]]) -> dict[str, str]:
-    """Side B's entity cluster ids renamed to side A's, one to one, by the most shared same-extent mentions.
+    """Side B's entity cluster ids as side A's, one to one.
 
-    A B cluster that shares no mention (or whose best A cluster is taken) keeps its id, marked as B's so it
-    cannot equal an A cluster by accident of naming.
+    An id both sides use is the same cluster (ids are meant to be shared, and a predictor takes them from
+    the gold). Each other B id becomes the A id it shares the most same-extent mentions with, among the
+    A ids no B cluster has yet; a B cluster left over keeps its id, which A does not use.
     """
+    names_a = {s.attributes.get("cluster") for da, _ in pairs for s in da.spans_in("entity")}
+    names_b = {s.attributes.get("cluster") for _, db in pairs for s in db.spans_in("entity")}
+    out: dict[str, str] = {c: c for c in names_b & names_a}
+    taken = set(out.values())
     shared: Counter[tuple[str, str]] = Counter()
     for da, db in pairs:
         index = {(s.start, s.end): s.attributes.get("cluster") for s in da.spans_in("entity")}
@@ -142,8 +147,6 @@ def cluster_map(pairs: Sequence[tuple[AnnotatedDocument, AnnotatedDocument]]) ->
             ca = index.get((s.start, s.end))
             if ca is not None:
                 shared[(s.attributes.get("cluster"), ca)] += 1
-    out: dict[str, str] = {}
-    taken: set[str] = set()
     for (cb, ca), _n in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
         if cb not in out and ca not in taken:
             out[cb] = ca
@@ -153,9 +156,7 @@ def cluster_map(pairs: Sequence[tuple[AnnotatedDocument, AnnotatedDocument]]) ->
 
 def _cluster(span: Span, rename: dict[str, str] | None) -> str:
     c = span.attributes.get("cluster", span.text)
-    if rename is None:
-        return c
-    return rename.get(c, f"{c} (B)")
+    return c if rename is None else rename.get(c, c)
 
 
 def _attribution(doc: AnnotatedDocument, rel_type: str, rename: dict[str, str] | None) -> dict[str, frozenset[str]]:

@@ -140,6 +140,21 @@ def test_clusters_named_differently_are_the_same_but_a_split_cluster_is_not():
     assert compare(a, [AnnotatedDocument(DOC, split)])["entity"].attributes["cluster"] == (2, 3)
 
 
+def test_a_cluster_id_both_sides_use_is_taken_at_its_word():
+    # A predictor takes the gold's ids: its wrong "kim" on Putin stays wrong, not renamed away.
+    a = [
+        AnnotatedDocument(
+            DOC, [span("e1", "Kim", cluster="kim", kind="NAM"), span("e2", "Putin", cluster="putin", kind="NAM")]
+        )
+    ]
+    b = [
+        AnnotatedDocument(
+            DOC, [span("e1", "Kim", cluster="kim", kind="NAM"), span("e2", "Putin", cluster="kim", kind="NAM")]
+        )
+    ]
+    assert compare(a, b)["entity"].attributes["cluster"] == (1, 2)
+
+
 def test_disagreements_are_only_in_one_side_boundaries_or_attributes():
     quote = span("q1", "met Putin", "quote", "QUOTE")
     a = [
