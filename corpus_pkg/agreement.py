@@ -299,6 +299,8 @@ class Disagreement:
             "a": list(self.a) if self.a else None,
             "b": list(self.b) if self.b else None,
             "differences": list(self.differences),
+            "context_a": self.text_a or None,
+            "context_b": self.text_b or None,
         }
 
     def render(self, names: tuple[str, str] = ("A", "B")) -> str:
