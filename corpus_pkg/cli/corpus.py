@@ -201,8 +201,9 @@ def agreement(side_a: str, side_b: str, fmt: str, annotations: Path | None, disa
     Each side is a folder of offset-free drafts (an annotation pass, e.g. annotations/passes/c), a corpus
     folder (an annotations root or its corpus/), or a git ref of the corpus (e.g. v0.1.0). Strict and
     overlap span F1 (nervaluate), and Cohen's kappa for the categorical attributes on spans both sides
-    have with the same extent (n/a where only one category was used). Drafts are resolved against the
-    other side's texts when it is a corpus, else against the project's corpus.
+    have with the same extent (n/a where only one category was used). SIDE_A is the reference: give the
+    gold first. Drafts are resolved against the other side's texts when it is a corpus, else against the
+    project's corpus.
     """
     from corpus_pkg.agreement import compare, load_sides, render_disagreement_table, render_markdown
     from corpus_pkg.agreement import disagreements as list_disagreements
