@@ -112,6 +112,7 @@ def _metadata_files(
     import yaml
 
     from corpus_pkg.croissant import FILENAME, build_croissant_from, dumps
+    from corpus_pkg.datasheet import block
 
     stats = {
         c: ConfigStats(
@@ -124,7 +125,10 @@ def _metadata_files(
     }
     sources = [s for r in shards for s in r.sources]
     front = yaml.safe_dump(card_yaml(stats), sort_keys=False, allow_unicode=True, width=10_000)
-    body = card_body(stats, sources, sum(r.relations for r in shards), datasheet=datasheet is not None)
+    agreement = block(datasheet.decode("utf-8"), "agreement-headline") if datasheet is not None else None
+    body = card_body(
+        stats, sources, sum(r.relations for r in shards), datasheet=datasheet is not None, agreement=agreement
+    )
     out = {README: f"---\n{front}---\n\n{body}".encode()}
     if datasheet is not None:
         out[DATASHEET] = datasheet

@@ -155,8 +155,19 @@ def _source_table(sources: list[Source]) -> str:
     )
 
 
-def card_body(stats: dict[str, ConfigStats], sources: list[Source], n_rel: int, datasheet: bool = False) -> str:
-    """The card's Markdown, in the sections of the Hub's dataset card template (datasetcard_template.md)."""
+def card_body(
+    stats: dict[str, ConfigStats],
+    sources: list[Source],
+    n_rel: int,
+    datasheet: bool = False,
+    agreement: str | None = None,
+) -> str:
+    """The card's Markdown, in the sections of the Hub's dataset card template (datasetcard_template.md).
+
+    ``agreement`` is the agreement paragraph (the datasheet's generated ``agreement-headline`` block, so the
+    card and the datasheet state the same figures); without it the card points to the datasheet.
+    """
+    agreement_text = (agreement.strip() + "\n\n") if agreement else ""
     ls = label_sets()
     counts = "\n".join(f"| `{c}` | {stats[c].rows} | {DESCRIPTIONS[c]} |" for c in CONFIGS)
     fields = "\n\n".join(f"#### `{c}`\n\n{_field_list(c)}" for c in CONFIGS)
@@ -310,17 +321,24 @@ the annotators) are released under [CC BY 4.0](https://creativecommons.org/licen
 #### Annotation process
 
 Guidelines grounded in OntoNotes 5.0, TimeML TIMEX3, PARC 3.0, ClaimBuster/CLEF CheckThat! and FactBank
-were written first. Two independent passes were made over every document in an offset-free draft format
-(surface text plus context, resolved to offsets and checked by code), their agreement was measured per
-layer (figures in the datasheet), and every disagreement was adjudicated into the gold annotations.
-New documents can be pre-annotated with `corpus predict`, whose suggestions a person accepts or fixes: a
+were written first. Every pass is made in an offset-free draft format (surface text plus context, resolved
+to offsets and checked by code). The gold of release 0.1.0 was adjudicated from two passes made from the
+first revision of the guidelines, which quoted these texts as examples; a third pass, made independently
+from the revised guidelines alone, measures agreement (figures and the disagreement table in the
+datasheet), and its disagreements are adjudicated into later versions.
+
+{agreement_text}New documents can be pre-annotated with `corpus predict`, whose suggestions a person accepts or fixes: a
 gazetteer of the gold names (scored leave-one-document-out) reaches strict span F1 0.81 on the entities and
 HeidelTime 0.79 on the dates, every matched date value right (`benchmarks/predict.py`, in BENCHMARKS.md).
 
 #### Who are the annotators?
 
-Both passes were made by large-language-model annotator sessions that saw only the guidelines and one
-document; the maintainers adjudicated. Each span's `provenance` names its annotator and status.
+No pass was made by a human annotator. Passes a and b, from which the gold of release 0.1.0 was
+adjudicated, were made by large-language-model annotator sessions (the model was not recorded) from
+guidelines revision 1; they are not independent. Pass c, the independent one, was made by a language
+model, Claude (Anthropic), in a separate session that saw only the five texts and guidelines revision 2,
+never the gold or the earlier passes. The maintainers adjudicated. Each span's `provenance` names its
+annotator and status.
 
 #### Personal and Sensitive Information
 
@@ -332,8 +350,10 @@ report on weapons trade, sanctions and war, and some take political positions.
 
 Five articles, one event, English only, mostly Western or Western-based outlets, one opinion piece; entity
 and date distributions are dominated by a handful of referents (Kim, Putin, Russia, North Korea). The
-agreement figures overstate what two human annotators would reach on new text: the guidelines use these
-documents as examples and both passes were made by the same kind of annotator.
+agreement of passes a and b overstates agreement: the guidelines they followed used these documents as
+examples and both were made by the same kind of annotator. The independent pass is a model's, not a
+person's: its agreement with the gold says how reproducible the guidelines are for such an annotator, and
+may differ from what two human annotators would reach.
 
 ### Recommendations
 

@@ -104,33 +104,41 @@ RAI: dict[str, Any] = {
         "break at each line break, and IOB2 tags over the gold entities.",
     ],
     "rai:dataAnnotationProtocol": (
-        "Four span layers and two relations, annotated by experts following written guidelines "
+        "Four span layers and two relations, annotated following written guidelines "
         "(annotations/GUIDELINES.md): entities with OntoNotes 5.0 types, a mention kind (NAM/NOM/PRO), a "
         "corpus-wide coreference cluster and an optional Wikidata QID; TimeML TIMEX3 dates with type and an "
         "ISO-8601 value normalized against the document creation time; quotes (PARC 3.0 content spans; direct, "
         "indirect or mixed) linked to their speakers; check-worthy factual claims (ClaimBuster, CLEF CheckThat!) "
         "with FactBank factuality and source, linked to their claimants. Annotators record the exact surface "
         "text with disambiguating context; offsets (Unicode code points) are computed and checked by code. "
-        "Each document is annotated in two independent passes, and an adjudicator resolves every disagreement "
-        "by the guidelines."
+        "The gold of release 0.1.0 was adjudicated by the maintainers from two passes made from guidelines "
+        "revision 1, which quoted these texts as examples (not independent); a third pass made independently "
+        "from guidelines revision 2 measures agreement, and its disagreements are adjudicated into later versions."
     ),
     "rai:dataAnnotationPlatform": ["Label Studio", "offset-free JSON drafts resolved by corpus_pkg"],
     "rai:dataAnnotationAnalysis": [
-        "Agreement between the two passes is measured per layer as strict and partial span F1 (nervaluate) and, "
-        "on matched spans, as agreement of entity type, kind and cluster, date type and value, quote kind and "
-        "claim attributes; speakers and claimants match strictly (same mention) or relaxed (same cluster).",
+        "Agreement of the independent pass with the gold before adjudication (release 0.1.0) is measured per "
+        "layer as strict and overlap span F1 (nervaluate) and, on spans with the same extent, as Cohen's kappa "
+        "for entity type and kind, TIMEX3 type and mod, quote kind and the claim labels, and as the share of "
+        "equal entity clusters, TIMEX3 values and speakers/claimants (by cluster); figures and the disagreement "
+        "table are in DATASHEET.md. The agreement of the two earlier passes overstates agreement.",
         "Released spans carry provenance: status gold for adjudicated annotations. Predictions (model output "
         "or a single unadjudicated pass) and annotators' submitted work awaiting review are released only by a "
         "build asked to include them.",
     ],
-    "rai:annotationsPerItem": "Two independent annotation passes per document, then adjudication.",
+    "rai:annotationsPerItem": (
+        "Two annotation passes per document (not independent), then adjudication; a third, independent pass "
+        "for measuring agreement."
+    ),
     "rai:annotatorDemographics": [
-        "Two annotation passes and an adjudication by members of the project team; no crowd workers. "
-        "Demographics of the annotators were not collected.",
+        "No pass was made by a human annotator: passes a and b by large-language-model annotator sessions (the "
+        "model was not recorded), pass c by a language model, Claude (Anthropic); adjudication by the "
+        "maintainers; no crowd workers. Demographics were not collected.",
     ],
     "rai:machineAnnotationTools": [
-        "corpus_pkg.anchor resolves surface text and context to offsets; no model proposes spans or labels for "
-        "gold annotations.",
+        "Large language models made the annotation passes (spans, labels and attributes as offset-free drafts) "
+        "that the maintainers adjudicated into the gold; corpus_pkg.anchor resolves their surface text and "
+        "context to offsets.",
         "spaCy blank English tokenizer and sentencizer for the derived ner view.",
     ],
     "rai:dataUseCases": [

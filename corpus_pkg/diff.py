@@ -202,6 +202,11 @@ def _git(repo: Path, *args: str) -> bytes:
     return proc.stdout
 
 
+def commit_of(ref: str, repo: Path) -> str:
+    """The commit ``ref`` names in the repository holding ``repo``; DiffError if there is none."""
+    return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+
+
 def ref_side(ref: str, repo: Path, subdir: str = "annotations/corpus") -> Side:
     """A git ref's corpus files by blob id (``git ls-tree``); a blob is read only when its document is compared."""
     top = Path(_git(repo, "rev-parse", "--show-toplevel").decode().strip())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from corpus_pkg.anchor import resolve_draft
@@ -98,12 +98,29 @@ def anchor_drafts(
     return 0
 
 
-def resolve_draft_folder(folder: Path, annotations: Path | None = None) -> list[AnnotatedDocument]:
-    """Resolve every ``<doc_id>.json`` draft in ``folder``; any problem is a ValueError naming the file."""
+def resolve_draft_folder(
+    folder: Path, annotations: Path | None = None, documents: Mapping[str, Document] | None = None
+) -> list[AnnotatedDocument]:
+    """Resolve every ``<doc_id>.json`` draft in ``folder`` against ``documents`` (default: the corpus in
+    ``annotations``); any problem is a ValueError naming the file."""
     out = []
     for path in sorted(folder.glob("*.json")):
-        draft = json.loads(path.read_text(encoding="utf-8"))
-        doc = read_document(draft["doc_id"], annotations).document
+        try:
+            draft = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ValueError(f"{path}: cannot read draft: {e}") from e
+        doc_id = draft.get("doc_id") if isinstance(draft, dict) else None
+        if not isinstance(doc_id, str):
+            raise ValueError(f"{path}: a draft must be a JSON object with a string 'doc_id'")
+        if documents is not None:
+            if doc_id not in documents:
+                raise ValueError(f"{path}: document {doc_id!r} is not on the side the draft is compared with")
+            doc = documents[doc_id]
+        else:
+            try:
+                doc = read_document(doc_id, annotations).document
+            except InvalidData as e:
+                raise ValueError(f"{path}: {e}") from e
         result, errors = resolve_draft(draft, doc, tool_version=__version__, status="prediction")
         if errors:
             raise ValueError("\n".join(e.render(str(path)) for e in errors))

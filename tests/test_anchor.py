@@ -91,3 +91,21 @@ def test_a_speaker_that_is_not_an_entity_key_is_an_error():
     }
     _, errors = resolve_draft(draft, DOC, tool_version="test")
     assert "'nobody' is not the key of an entity" in errors[0].message
+
+
+def test_a_draft_date_keeps_its_timex3_mod_and_a_date_without_one_has_none():
+    text = "It was his first trip in more than four years, and in two years."
+    doc = Document.from_text("m", text, "m.txt")
+    draft = {
+        "doc_id": "m",
+        "dates": [
+            {"key": "d1", "text": "more than four years", "type": "DURATION", "value": "P4Y", "mod": "MORE_THAN"},
+            {"key": "d2", "text": "two years", "type": "DURATION", "value": "P2Y"},
+        ],
+    }
+    result, errors = resolve_draft(draft, doc, tool_version="t")
+    assert errors == []
+    assert [s.attributes for s in result.spans] == [
+        {"type": "DURATION", "value": "P4Y", "mod": "MORE_THAN"},
+        {"type": "DURATION", "value": "P2Y"},
+    ]

@@ -183,7 +183,8 @@ def test_the_metadata_declares_croissant_1_0_and_the_rai_fields(folder):
     assert doc["@context"]["rai"] == "http://mlcommons.org/croissant/RAI/"
     for key in RAI_REQUIRED:
         assert doc[key], key
-    assert "two" in doc["rai:annotatorDemographics"][0].lower() and "adjudicat" in doc["rai:annotatorDemographics"][0]
+    who = doc["rai:annotatorDemographics"][0]
+    assert "no pass was made by a human" in who.lower() and "Claude (Anthropic)" in who and "adjudicat" in who
 
 
 def test_the_output_is_deterministic_and_rewritten_only_when_it_changes(folder):

@@ -477,6 +477,15 @@ def test_the_shipped_dataset_carries_the_datasheet_its_card_links() -> None:
 def test_a_build_of_other_annotations_does_not_borrow_the_datasheet(sample: tuple[Path, Path]) -> None:
     assert not (sample[1] / hf.DATASHEET).exists()
     assert f"]({hf.DATASHEET})" not in (sample[1] / hf.README).read_text(encoding="utf-8")
+    assert "**Agreement.**" not in (sample[1] / hf.README).read_text(encoding="utf-8")
+
+
+def test_the_shipped_card_states_the_agreement_paragraph_of_the_datasheet() -> None:
+    from corpus_pkg.datasheet import block
+
+    paragraph = block((REPO / "DATASHEET.md").read_text(encoding="utf-8"), "agreement-headline")
+    assert paragraph and "Cohen's kappa" in paragraph
+    assert paragraph in (REPO / "dataset" / hf.README).read_text(encoding="utf-8")
 
 
 def test_check_finds_nothing_on_a_fresh_build_and_names_what_is_stale(sample: tuple[Path, Path]) -> None:

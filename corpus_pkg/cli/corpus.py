@@ -190,32 +190,46 @@ def summarize() -> None:
 
 
 @main.command()
-@click.argument("pass_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("pass_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("side_a")
+@click.argument("side_b")
 @format_option("markdown", "json")
 @annotations_option
-@click.option("--disagreements", is_flag=True, help="Also list every span and attribute the passes differ on.")
-def agreement(pass_a: Path, pass_b: Path, fmt: str, annotations: Path | None, disagreements: bool) -> None:
-    """Span-level agreement per layer between two folders of offset-free drafts (two annotation passes)."""
-    from corpus_pkg.agreement import compare, render_markdown
+@click.option("--disagreements", is_flag=True, help="Also list every span, boundary and attribute the sides differ on.")
+def agreement(side_a: str, side_b: str, fmt: str, annotations: Path | None, disagreements: bool) -> None:
+    """Span-level agreement per layer between two annotations of the same texts.
+
+    Each side is a folder of offset-free drafts (an annotation pass, e.g. annotations/passes/c), a corpus
+    folder (an annotations root or its corpus/), or a git ref of the corpus (e.g. v0.1.0). Strict and
+    overlap span F1 (nervaluate), and Cohen's kappa for the categorical attributes on spans both sides
+    have with the same extent (n/a where only one category was used). SIDE_A is the reference: give the
+    gold first. Drafts are resolved against the other side's texts when it is a corpus, else against the
+    project's corpus.
+    """
+    from corpus_pkg.agreement import compare, load_sides, render_disagreement_table, render_markdown
     from corpus_pkg.agreement import disagreements as list_disagreements
-    from corpus_pkg.documents import resolve_draft_folder
 
     project = acting_on(annotations)
     try:
-        a = resolve_draft_folder(pass_a, project.annotations)
-        b = resolve_draft_folder(pass_b, project.annotations)
-    except (ValueError, KeyError) as e:
+        a, b, where = load_sides(side_a, side_b, project.annotations, project.root)
+        result = compare(a, b)
+        found = list_disagreements(a, b) if disagreements else []
+    except ValueError as e:
         raise InvalidError(str(e)) from e
-    result = compare(a, b)
-    if disagreements:
-        for line in list_disagreements(a, b):
-            click.echo(line)
+    names = (side_a, side_b)
     if fmt == "json":
-        click.echo(json.dumps({k: v.to_dict() for k, v in result.items()}, indent=2))
-    else:
-        click.echo(render_markdown(result), nl=False)
-        click.echo(f"(drafts resolved against the corpus in {project.annotations})")
+        out: dict = {"a": side_a, "b": side_b, "layers": {k: v.to_dict() for k, v in result.items()}}
+        if disagreements:
+            out["disagreements"] = [d.to_dict() for d in found]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for d in found:
+        click.echo(d.render(names))
+    click.echo(render_markdown(result, names), nl=False)
+    if disagreements:
+        click.echo()
+        click.echo(render_disagreement_table(found, names), nl=False)
+    if where:
+        click.echo(f"(drafts resolved against {where})")
 
 
 @main.command()
@@ -287,7 +301,10 @@ def datasheet(write: bool, path: Path | None) -> None:
     if not target.exists():
         raise UsageError(f"{target} does not exist")
     current = target.read_text(encoding="utf-8")
-    fresh = render(current, project.annotations)
+    try:
+        fresh = render(current, project.annotations)
+    except ValueError as e:
+        raise InvalidError(f"{target}: {e}") from e
     if write:
         click.echo(f"wrote {target}" if write_atomic(target, fresh) else f"{target} is up to date")
     elif fresh != current:
