@@ -35,6 +35,9 @@ def _stats(root: Path) -> str:
 
 # The gold as released before pass c was adjudicated into it: the independent figure is measured against it.
 RELEASED = "v0.1.0"
+# Its commit: any full clone has it even without tags (a clone may be made with --no-tags); the tag, where
+# present, must name this very commit.
+RELEASED_COMMIT = "96a902c3be5d4baf578748cae86f579f9bde6c1d"
 PASSES = {"a": "pass a", "b": "pass b", "c": "pass c"}
 
 
@@ -57,11 +60,21 @@ class Figures:
         from corpus_pkg.diff import DiffError, commit_of
 
         try:
-            commit = commit_of(RELEASED, self.repo)
+            tagged = commit_of(RELEASED, self.repo)
+        except DiffError:
+            tagged = None
+        if tagged is not None and tagged != RELEASED_COMMIT:
+            raise ValueError(
+                f"git tag {RELEASED} in the repository at {self.repo} names commit {tagged}, but {RELEASED} was "
+                f"released as {RELEASED_COMMIT}: the tag was moved"
+            )
+        try:
+            commit = commit_of(RELEASED_COMMIT, self.repo)
         except DiffError as e:
             raise ValueError(
-                f"the datasheet compares pass c with the gold released as git tag {RELEASED}, which is not in "
-                f"the repository at {self.repo} (a clone without tags? `git fetch --tags`): {e}"
+                f"the datasheet compares pass c with the gold released as git tag {RELEASED} (commit "
+                f"{RELEASED_COMMIT}), which is not in the repository at {self.repo} (a shallow clone? "
+                f"`git fetch --unshallow --tags`): {e}"
             ) from e
         side = open_side(commit, self.repo)
         assert side.docs is not None

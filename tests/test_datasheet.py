@@ -4,6 +4,7 @@ released gold (git tag v0.1.0) and not to the working tree."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,20 @@ def test_a_checkout_without_the_release_tag_is_a_clear_error(tmp_path: Path):
     shutil.copytree(REPO / "annotations", root)
     with pytest.raises(ValueError, match=f"generated block 'agreement-independent'.*git tag {RELEASED}"):
         render(SHEET, root, repo=tmp_path)
+
+
+def test_a_clone_without_tags_still_reads_the_release_by_its_commit(tmp_path: Path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--no-tags", str(REPO), str(clone)], check=True)
+    assert subprocess.run(["git", "-C", str(clone), "tag"], capture_output=True, text=True).stdout == ""
+    fresh = render(SHEET, REPO / "annotations", repo=clone)
+    for name in INDEPENDENT:
+        assert block(fresh, name) == block(SHEET, name), name
+
+
+def test_a_release_tag_moved_to_another_commit_is_refused(tmp_path: Path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--no-tags", str(REPO), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "tag", RELEASED, "HEAD"], check=True)
+    with pytest.raises(ValueError, match="the tag was moved"):
+        render(SHEET, REPO / "annotations", repo=clone)
