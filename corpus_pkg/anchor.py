@@ -9,7 +9,7 @@ Draft format (one JSON file per document; see annotations/GUIDELINES.md)::
 
     {"doc_id": ..., "annotator": ...,
      "entities": [{"key", "text", "context"?, "occurrence"?, "type", "kind", "cluster", "qid"?}],
-     "dates":    [{"key", "text", ..., "type", "value"}],
+     "dates":    [{"key", "text", ..., "type", "value", "mod"?}],
      "quotes":   [{"key", "text", ..., "kind", "speakers": [entity keys]}],
      "claims":   [{"key", "text", ..., "checkworthy", "factuality", "source", "claimants": [entity keys]}]}
 """
@@ -66,7 +66,10 @@ def _attributes(layer: str, e: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             attrs["qid"] = e["qid"]
         return e["type"], attrs
     if layer == "date":
-        return ls.date_label, {"type": e["type"], "value": e["value"]}
+        attrs = {"type": e["type"], "value": e["value"]}
+        if e.get("mod"):
+            attrs["mod"] = e["mod"]
+        return ls.date_label, attrs
     if layer == "quote":
         return ls.quote_label, {"kind": e["kind"], "speaker_stated": bool(e.get("speakers"))}
     return ls.claim_label, {

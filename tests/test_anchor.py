@@ -91,3 +91,14 @@ def test_a_speaker_that_is_not_an_entity_key_is_an_error():
     }
     _, errors = resolve_draft(draft, DOC, tool_version="test")
     assert "'nobody' is not the key of an entity" in errors[0].message
+
+
+def test_a_draft_date_keeps_its_timex_mod():
+    years = TEXT.split()[0]
+    draft = {
+        "doc_id": "t",
+        "dates": [{"key": "d", "text": years, "occurrence": 1, "type": "DURATION", "value": "P4Y", "mod": "MORE_THAN"}],
+    }
+    doc, errors = resolve_draft(draft, DOC, tool_version="test")
+    assert errors == []
+    assert doc.spans[0].attributes == {"type": "DURATION", "value": "P4Y", "mod": "MORE_THAN"}
