@@ -9,7 +9,7 @@ Draft format (one JSON file per document; see annotations/GUIDELINES.md)::
 
     {"doc_id": ..., "annotator": ...,
      "entities": [{"key", "text", "context"?, "occurrence"?, "type", "kind", "cluster", "qid"?}],
-     "dates":    [{"key", "text", ..., "type", "value"}],
+     "dates":    [{"key", "text", ..., "type", "value", "mod"?}],
      "quotes":   [{"key", "text", ..., "kind", "speakers": [entity keys]}],
      "claims":   [{"key", "text", ..., "checkworthy", "factuality", "source", "claimants": [entity keys]}]}
 """

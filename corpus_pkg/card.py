@@ -89,7 +89,7 @@ def card_yaml(stats: dict[str, ConfigStats]) -> dict[str, Any]:
         "pretty_name": "Kim-Putin Summit News: entities, dates, quotes and claims",
         "language": ["en"],
         "license": "cc-by-4.0",
-        "annotations_creators": ["expert-generated"],
+        "annotations_creators": ["machine-generated"],  # every pass and the adjudication: model sessions
         "language_creators": ["found"],
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
@@ -191,8 +191,11 @@ summarizes it.
 
 - **entities**: OntoNotes 5.0 types, names only plus the nominals and pronouns needed as speakers or
   claimants (`kind` NAM/NOM/PRO), a corpus-wide coreference `cluster` and an optional Wikidata `qid`;
-- **dates**: TimeML TIMEX3 with `type` and an ISO-8601 `value` normalized against the document creation time;
-- **quotes**: direct, indirect or mixed reported speech (PARC 3.0 content spans) and their speakers;
+- **dates**: TimeML TIMEX3 with `type`, an ISO-8601 `value` normalized against the document creation time
+  and an optional `mod` ("more than four years": MORE_THAN);
+- **quotes**: attributions (PARC 3.0 content spans) and their sources: direct, indirect or mixed reported
+  speech, and beliefs and noun-phrase contents with a stated source (`kind` belief, nominal; filter them out
+  for quote extraction only);
 - **claims**: check-worthy factual claims (ClaimBuster), FactBank factuality, and their claimants.
 
 {n_rel} relations link quotes to speakers and claims to claimants.

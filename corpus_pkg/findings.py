@@ -29,7 +29,8 @@ RULES: dict[str, str] = {
     "dangling-relation": "A relation end is not an existing span.",
     "relation-document": "A relation's ends lie in another document than the relation.",
     "relation-layer": "A relation end belongs to the wrong layer.",
-    "attribution": "A quote's speakers or a claim's claimants disagree with its attributes.",
+    "attribution": "A quote's speakers or a claim's claimants disagree with its attributes, or a belief or nominal"
+    " quote has no speaker.",
     "duplicate-span": "A batch span duplicates an existing span exactly.",
     "moved": "A span was re-anchored onto the current text through its context (warning).",
     "id-format": "A corpus id is not <doc_id>-<layer letter><number> (relations: -r<number>).",

@@ -336,8 +336,12 @@ def relation_ends(
     return out, sound
 
 
+# Quote kinds annotated only when the text states their source (PARC 3.0 beliefs and noun-phrase contents).
+SOURCED_QUOTE_KINDS = frozenset({"belief", "nominal"})
+
+
 def attribution(spans: Sequence[Span], relations: Sequence[Relation], text: str) -> Iterator[Finding]:
-    """A quote's speakers and a claim's claimants agree with its attributes."""
+    """A quote's speakers and a claim's claimants agree with its attributes; a belief or nominal quote has a speaker."""
     tails: dict[tuple[str, str], int] = defaultdict(int)
     for r in relations:
         tails[(r.type, r.head)] += 1
@@ -345,7 +349,9 @@ def attribution(spans: Sequence[Span], relations: Sequence[Relation], text: str)
         a = s.attributes
         if s.layer == "quote":
             n, where = tails[("speaker", s.id)], "/attributes/speaker_stated"
-            if a["speaker_stated"] and n == 0:
+            if a["kind"] in SOURCED_QUOTE_KINDS and not (a["speaker_stated"] and n):
+                msg = f"a {a['kind']} quote needs speaker_stated=true and a speaker relation (guidelines 5.1)"
+            elif a["speaker_stated"] and n == 0:
                 msg = "quote has speaker_stated=true but no speaker relation"
             elif not a["speaker_stated"] and n:
                 msg = f"quote has speaker_stated=false but {n} speaker relation(s)"

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
 from corpus_pkg.offsets import grapheme_boundaries
+from corpus_pkg.validate import SOURCED_QUOTE_KINDS
 
 # Pieces of text that trip code counting bytes, UTF-16 units or "characters".
 TRICKY = [
@@ -156,7 +157,25 @@ def annotated_documents(draw, doc_id: str | None = None, max_spans: int = 12) ->
                     attributes=attrs,
                     provenance=PROV,
                 )
+    heads = {r.head for r in out.relations}
+    out.spans = [s if s.id in heads else without_source(doc, s) for s in out.spans]
     return out.sorted()
+
+
+def without_source(doc, span):
+    """A quote with no speaker cannot be a belief or nominal quote (validator rule attribution): make it indirect."""
+    if span.layer != "quote" or span.attributes["kind"] not in SOURCED_QUOTE_KINDS:
+        return span
+    return make_span(
+        doc,
+        id=span.id,
+        layer=span.layer,
+        start=span.start,
+        end=span.end,
+        label=span.label,
+        attributes={**span.attributes, "kind": "indirect"},
+        provenance=span.provenance,
+    )
 
 
 @st.composite

@@ -20,6 +20,7 @@ from corpus_pkg.jsonio import dumps, dumps_lines
 from corpus_pkg.labels import label_sets
 from corpus_pkg.model import AnnotatedDocument, Document, Relation, Span, content_hash, make_span
 from corpus_pkg.storage import LOCK_FILE, load_corpus
+from corpus_pkg.validate import SOURCED_QUOTE_KINDS
 
 TEXT = "Kim Jong Un met 👩‍🚀 Vladimir Putin at Vostochny.\r\nThey talked on Sunday. e\u0301 ok"
 DOC = Document.from_text("base", TEXT, "base.txt")
@@ -197,6 +198,8 @@ def corrections(draw, docs: list[AnnotatedDocument]) -> tuple[list[dict], dict[s
                     a["kind"] = draw(st.sampled_from(ls.quote_kinds))
                 else:
                     a["factuality"] = draw(st.sampled_from(ls.factuality))
+            if s.layer == "quote" and not a["speaker_stated"] and a["kind"] in SOURCED_QUOTE_KINDS:
+                a["kind"] = "indirect"  # a belief or nominal quote needs a speaker (validator rule attribution)
             if (label, a) != (s.label, s.attributes):
                 new[s.id] = replace(s, label=label, attributes=a)
         entities = [s.id for s in doc.spans if s.layer == "entity" and s.id not in gone]

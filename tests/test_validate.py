@@ -288,3 +288,21 @@ def test_a_timex_mod_is_refused_on_a_type_it_does_not_apply_to(tmp_path, timex_t
     doc = with_span("alpha-d001", attributes={"type": timex_type, "value": value, "mod": mod})
     rules = {f.rule for f in validate_corpus(corpus(tmp_path, doc)).errors}
     assert rules == (set() if ok else {"timex-value"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "stated", "speakers", "ok"),
+    [
+        ("belief", True, True, True),
+        ("nominal", True, True, True),
+        ("belief", False, False, False),
+        ("nominal", False, False, False),
+        ("nominal", True, False, False),
+        ("indirect", False, False, True),
+    ],
+)
+def test_a_belief_or_nominal_quote_needs_a_stated_speaker(tmp_path, kind, stated, speakers, ok):
+    doc = with_span("alpha-q001", attributes={"kind": kind, "speaker_stated": stated})
+    doc = doc if speakers else replace(doc, relations=[])
+    rules = {f.rule for f in validate_corpus(corpus(tmp_path, doc)).errors}
+    assert rules == (set() if ok else {"attribution"})
