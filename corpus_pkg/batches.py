@@ -28,7 +28,6 @@ import orjson
 from corpus_pkg import ids
 from corpus_pkg.findings import Finding, mark, short
 from corpus_pkg.jsonio import decode_bytes, loads_strict
-from corpus_pkg.labelstudio.convert import export_records
 from corpus_pkg.model import (
     AnnotatedDocument,
     Document,
@@ -114,6 +113,8 @@ def _read_export(path: Path, report: Report) -> Iterator[Item]:
 
 def export_items(tasks: Any, file: str, report: Report) -> Iterator[Item]:
     """The records of a parsed Label Studio export as model objects; what cannot be read becomes findings."""
+    from corpus_pkg.labelstudio.convert import export_records  # lxml and the config: only for exports
+
     records, problems = export_records(tasks, file)
     for p in problems:
         report.add(Finding("label-studio", p.message, file, p.task or None, p.field or None, p.doc_id))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -482,9 +483,10 @@ def document_is_clean(
     doc_id, text = doc["doc_id"], doc["text"]
     if sha256_text(text) != doc["sha256"]:
         return False
-    every = [r["id"] for items in spans.values() for r in items]
-    every += [r["id"] for r in relations]
-    if len(set(every)) != len(every):
+    # duplicate_id (and the ids of each layer, for the relation ends)
+    ids_in = {layer: set(map(_ID, items)) for layer, items in spans.items()}
+    count = len(relations) + sum(map(len, spans.values()))
+    if len(set(map(_ID, relations)).union(*ids_in.values())) != count:
         return False
     if canonical_ids:
         if ids.number_in(f"{doc_id}-r001", doc_id, "r") is None or not _canonical_ids(
@@ -496,32 +498,28 @@ def document_is_clean(
     n = len(text)
     c = CONTEXT_CHARS
     unsure = unsure_boundaries(text)
-    layer_of: dict[str, str] = {}
     for layer, items in spans.items():
         reach = -1
         in_order = True
-        for s in items:
-            start, end, t = s["start"], s["end"], s["text"]
-            # PLACEMENT_RULES and SPAN_RULES (as in suspects), then the overlap within the layer.
+        for start, end, t, prefix, suffix in map(_PLACE, items):
+            # PLACEMENT_RULES and SPAN_RULES (as suspects tests them), then the overlap within the layer.
             if not (
                 0 <= start < end <= n
                 and text[start:end] == t
                 and not t[0].isspace()
                 and not t[-1].isspace()
-                and s["prefix"] == (text[start - c : start] if start >= c else text[:start])
-                and s["suffix"] == text[end : end + c]
+                and prefix == (text[start - c : start] if start >= c else text[:start])
+                and suffix == text[end : end + c]
             ):
                 return False
-            if (start in unsure or end in unsure) and place_span(Span.from_dict(s), text):
-                return False
+            if (start in unsure and not is_boundary(text, start)) or (end in unsure and not is_boundary(text, end)):
+                return False  # grapheme_split
             if start < reach:
-                in_order = False
-            elif end > reach:
+                in_order = False  # out of order or overlapping: sorted below
+            else:
                 reach = end
-            layer_of[s["id"]] = layer
         if layer == "date":
-            for s in items:
-                a = s["attributes"]
+            for a in map(_ATTRIBUTES, items):
                 if timex_problem(a["type"], a["value"], a.get("mod")):
                     return False
         if layer == "quote":
@@ -534,7 +532,7 @@ def document_is_clean(
     tails: dict[tuple[str, str], int] = defaultdict(int)
     for r in relations:
         head_layer, tail_layer = types[r["type"]]
-        if layer_of.get(r["head"]) != head_layer or layer_of.get(r["tail"]) != tail_layer:
+        if r["head"] not in ids_in.get(head_layer, ()) or r["tail"] not in ids_in.get(tail_layer, ()):
             return False
         tails[(r["type"], r["head"])] += 1
     # attribution
@@ -543,10 +541,15 @@ def document_is_clean(
             return False
     for s in spans.get("claim", ()):
         source = s["attributes"]["source"]
-        n = tails[("claimant", s["id"])]
-        if not ((source == "attributed" and n > 0) or (source == "outlet" and n == 0)):
+        k = tails[("claimant", s["id"])]
+        if not ((source == "attributed" and k > 0) or (source == "outlet" and k == 0)):
             return False
     return True
+
+
+_ID = itemgetter("id")
+_PLACE = itemgetter("start", "end", "text", "prefix", "suffix")
+_ATTRIBUTES = itemgetter("attributes")
 
 
 @dataclass
