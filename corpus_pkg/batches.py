@@ -16,6 +16,7 @@ reading to writing.
 from __future__ import annotations
 
 import itertools
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,6 @@ import orjson
 from corpus_pkg import ids
 from corpus_pkg.findings import Finding, mark, short
 from corpus_pkg.jsonio import decode_bytes, loads_strict
-from corpus_pkg.labelstudio.convert import export_records
 from corpus_pkg.model import (
     AnnotatedDocument,
     Document,
@@ -43,18 +43,24 @@ from corpus_pkg.storage import (
     BatchHeader,
     Edit,
     Item,
+    RawLine,
+    corpus_dir,
     corpus_items,
     document_path,
     is_corpus_file,
     item_of_value,
+    items_of_raw,
     iter_lines,
     open_input,
     parse_value,
+    raw_lines,
     read_items,
+    valid_runs,
 )
 from corpus_pkg.validate import (
     Report,
     check_document,
+    document_is_clean,
     finding,
     place_span,
     suspects,
@@ -107,6 +113,8 @@ def _read_export(path: Path, report: Report) -> Iterator[Item]:
 
 def export_items(tasks: Any, file: str, report: Report) -> Iterator[Item]:
     """The records of a parsed Label Studio export as model objects; what cannot be read becomes findings."""
+    from corpus_pkg.labelstudio.convert import export_records  # lxml and the config: only for exports
+
     records, problems = export_records(tasks, file)
     for p in problems:
         report.add(Finding("label-studio", p.message, file, p.task or None, p.field or None, p.doc_id))
@@ -195,11 +203,13 @@ BatchRecord = Document | Span | Relation | Edit
 _KIND = {Document: "document", Span: "span", Relation: "relation", Edit: "edit"}
 
 
-def consecutive(items: Iterable[Item], report: Report) -> Iterator[tuple[str, list[BatchRecord]]]:
-    """Runs of consecutive records of one document; a header is taken only as the first record."""
+def consecutive(
+    items: Iterable[Item], report: Report, *, first: bool = True
+) -> Iterator[tuple[str, list[BatchRecord]]]:
+    """Runs of consecutive records of one document; a header is taken only as the first record
+    (``first``: whether ``items`` start at the first record)."""
     current: str | None = None
     bucket: list[BatchRecord] = []
-    first = True
     for it in items:
         if isinstance(it, BatchHeader):
             if not first:
@@ -236,14 +246,112 @@ def _located(
     return finding(record, rule, message, field_, context, **kw)
 
 
-def _resumed(doc_id: str, record: BatchRecord) -> Finding:
-    return _located(
-        record,
+def _resumed(doc_id: str, where: Where | None, rid: str | None) -> Finding:
+    return Finding(
         "schema",
         f"records of document {doc_id!r} resume here after other documents; keep each document's records "
         "together (this run is not checked)",
+        where.file if where else "",
+        where.line if where else None,
         "/doc_id",
+        rid,
     )
+
+
+@dataclass
+class Run:
+    """A run of consecutive records of one document in a batch: where it starts, the id of its first record,
+    and its records as model objects for ``check_part``, or None when they were proven to break no rule."""
+
+    doc_id: str
+    where: Where | None
+    rid: str
+    records: list[BatchRecord] | None
+
+
+def _run_of(doc_id: str, records: list[BatchRecord]) -> Run:
+    head = records[0]
+    return Run(doc_id, head.where, head.doc_id if isinstance(head, Document) else head.id, records)
+
+
+class ItemRuns:
+    """The runs of a batch read as model objects (the reference way); ``against`` from its header."""
+
+    def __init__(self, items: Iterator[Item], report: Report) -> None:
+        header, self._items = header_of(items)
+        self.against = header.against if header is not None else {}
+        self.report = report
+
+    def __iter__(self) -> Iterator[Run]:
+        for doc_id, records in consecutive(self._items, self.report):
+            yield _run_of(doc_id, records)
+
+
+class JsonlRuns:
+    """The runs of a JSONL batch's lines, each document proven clean without model objects where it can be.
+
+    The valid path: ``storage.valid_runs`` parses and schema-checks a run of lines, and a run that
+    holds exactly one document record, new to the corpus and not named in the header's ``against``,
+    whose records ``validate.document_is_clean`` accepts, has no finding to give: it is counted and
+    passed on without records. A run that is valid but not proven clean is read again the
+    reference way (``items_of_raw``) and gets ``check_part``; from the first line that is not valid
+    (or not a document, span or relation) on, the rest of the file is read the reference way. So
+    the findings, their order and the counts are those of reading every record as a model object.
+
+    ``against``: the texts the batch was made against, or None to take them from its header (read
+    when iterating).
+    """
+
+    def __init__(
+        self, raw: Iterator[RawLine], report: Report, root: Path | None, against: dict[str, str] | None = None
+    ) -> None:
+        self.raw = raw
+        self.report = report
+        self.header_pending = against is None
+        self.against: dict[str, str] = against if against is not None else {}
+        self.corpus = corpus_dir(root)
+
+    def _is_new(self, doc_id: str) -> bool:
+        return doc_id not in self.against and not os.path.exists(os.path.join(self.corpus, f"{doc_id}.jsonl"))
+
+    def __iter__(self) -> Iterator[Run]:
+        report = self.report
+        counts = report.counts
+        seen = False  # JSON was read (a first line that is not JSON then does not stop the reading)
+        first = True  # the next record is the file's first
+        for got in valid_runs(self.raw):
+            if isinstance(got, BatchHeader):
+                seen, first = True, False
+                if self.header_pending:
+                    self.against = got.against
+                continue
+            if isinstance(got, list):  # from here on, the reference way
+                items = items_of_raw(itertools.chain(got, self.raw), report.findings, seen_json=seen)
+                if first and self.header_pending:
+                    header, items = header_of(items)
+                    self.against = header.against if header is not None else {}
+                for doc_id, records in consecutive(items, report, first=first):
+                    yield _run_of(doc_id, records)
+                return
+            seen, first = True, False
+            if (
+                len(got.documents) == 1
+                and self._is_new(got.doc_id)
+                and document_is_clean(got.documents[0], got.spans, got.relations)
+            ):
+                counts["document"] += 1  # as consecutive counts: a kind that does not occur gets no entry
+                if got.spans:
+                    counts["span"] += sum(map(len, got.spans.values()))
+                if got.relations:
+                    counts["relation"] += len(got.relations)
+                head = got.head
+                rid = head["doc_id"] if head["record"] == "document" else head["id"]
+                yield Run(got.doc_id, Where(got.lines[0][0], got.lines[0][1]), rid, None)
+                continue
+            for doc_id, records in consecutive(
+                items_of_raw(got.lines, report.findings, seen_json=True), report, first=False
+            ):
+                yield _run_of(doc_id, records)
 
 
 # -- one document of a batch -----------------------------------------------------------------------------------------
@@ -622,19 +730,24 @@ def validate_batch(path: Path, root: Path | None = None, *, plan: bool = True, j
         if parallel is not None:
             return parallel, BatchPlan()
     report = Report()
-    kind, items = read_batch(path, report, root)
-    report.files[str(path)] = kind
+    runs: ItemRuns | JsonlRuns
+    if not plan and path.suffix != ".json" and not is_corpus_file(path, root):
+        report.files[str(path)] = KIND_JSONL
+        runs = JsonlRuns(raw_lines(path, report.findings), report, root)
+    else:
+        kind, items = read_batch(path, report, root)
+        report.files[str(path)] = kind
+        runs = ItemRuns(items, report)
     result = BatchPlan()
-    header, items = header_of(items)
-    against = header.against if header is not None else {}
     closed: set[str] = set()
-    for doc_id, records in consecutive(items, report):
-        if doc_id in closed:
-            report.add(_resumed(doc_id, records[0]))
+    for run in runs:
+        if run.doc_id in closed:
+            report.add(_resumed(run.doc_id, run.where, run.rid))
             continue
-        closed.add(doc_id)
-        part = DocumentPart(doc_id, records, _corpus_document(doc_id, root, report), against)
-        check_part(part, path, report, result if plan else None)
+        closed.add(run.doc_id)
+        if run.records is not None:
+            part = DocumentPart(run.doc_id, run.records, _corpus_document(run.doc_id, root, report), runs.against)
+            check_part(part, path, report, result if plan else None)
     return report, result
 
 
@@ -699,15 +812,17 @@ def _count_lines_before(path: Path, offsets: list[int]) -> list[int]:
 def _validate_range(path: str, root: str | None, start: int, end: int, first_line: int, against: dict[str, str]):
     """One process's part: line findings, and per run of a document where it starts and its findings."""
     lines = Report()
-    items = read_items(Path(path), lines.findings, start=start, end=end, first_line=first_line)
+    base = Path(root) if root else None
     runs = []
-    for doc_id, records in consecutive(items, lines):
+    for run in JsonlRuns(
+        raw_lines(Path(path), lines.findings, start=start, end=end, first_line=first_line), lines, base, against
+    ):
         report = Report()
-        corpus = _corpus_document(doc_id, Path(root) if root else None, report)
-        check_part(DocumentPart(doc_id, records, corpus, against), Path(path), report, None)
+        if run.records is not None:
+            corpus = _corpus_document(run.doc_id, base, report)
+            check_part(DocumentPart(run.doc_id, run.records, corpus, against), Path(path), report, None)
         # Only where the run starts travels back: not the records, whose texts would pile up in the parent.
-        head = records[0]
-        runs.append((doc_id, head.where, head.doc_id if isinstance(head, Document) else head.id, report.findings))
+        runs.append((run.doc_id, run.where, run.rid, report.findings))
     return lines.findings, dict(lines.counts), runs
 
 

@@ -34,7 +34,7 @@ from corpus_pkg.jsonio import dumps_lines, loads_strict, write_atomic
 from corpus_pkg.model import AnnotatedDocument, Document, Record, Relation, Span, Where
 from corpus_pkg.project import annotations_dir, is_inside
 from corpus_pkg.schema_check import check as schema_check
-from corpus_pkg.schema_check import is_valid
+from corpus_pkg.schema_check import is_valid, runs_valid
 
 CORPUS_SUBDIR = "corpus"
 LOCK_FILE = ".corpus.lock"
@@ -306,26 +306,34 @@ def item_of_value(value: Any, where: Where, findings: list[Finding], *, checked:
     return to_item(value, where)
 
 
+RawLine = tuple[str, int, bytes]  # (file, line number, the line's bytes), as raw_lines yields them
+
+
 def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[Item]:
     """Every record of a JSONL file as a model object, in file order; problems go to ``findings``.
 
     A file whose first line is not JSON at all is reported once and not read further, so a
     wrong path (a binary, a log, someone's private file) is never echoed line by line.
     """
-    seen_json = False
-    for name, number, raw in raw_lines(path, findings, **window):
+    return items_of_raw(raw_lines(path, findings, **window), findings)
+
+
+def items_of_raw(raw: Iterable[RawLine], findings: list[Finding], *, seen_json: bool = False) -> Iterator[Item]:
+    """``read_items`` over lines already read (``seen_json``: JSON was read before them, so a first line
+    that is not JSON is a finding of its own, not a reason to stop)."""
+    for name, number, raw_line in raw:
         # The valid path: orjson parses the bytes (refusing bad UTF-8) and the compiled schema proves the
         # record, which becomes its model object without a copy. Anything else is decoded and goes
         # through parse_value, which words every finding.
         try:
-            value = orjson.loads(raw)
+            value = orjson.loads(raw_line)
         except orjson.JSONDecodeError:
             value = None
         if value is not None and is_valid(value):
             seen_json = True
             yield _ADOPTERS[value["record"]](value, Where(name, number))
             continue
-        line = decode_line(name, number, raw, findings)
+        line = decode_line(name, number, raw_line, findings)
         if line is None:
             continue
         parsed = parse_value(line, findings)
@@ -341,6 +349,95 @@ def read_items(path: Path, findings: list[Finding], **window: Any) -> Iterator[I
         item = _MAKERS[value["record"]](value, where) if checked else item_of_value(value, where, findings)
         if item is not None:
             yield item
+
+
+@dataclass
+class ParsedRun:
+    """Consecutive lines holding records of one document, parsed and schema-valid, not yet model objects.
+
+    ``spans`` maps each layer to its spans in file order. The values are the dicts orjson made;
+    nothing else holds them.
+    """
+
+    doc_id: str
+    lines: list[RawLine]
+    head: dict[str, Any]  # the record on its first line
+    documents: list[dict[str, Any]]
+    spans: dict[str, list[dict[str, Any]]]
+    relations: list[dict[str, Any]]
+
+
+_RUN_RECORDS = frozenset(("document", "span", "relation"))
+
+
+def valid_runs(raw: Iterator[RawLine]) -> Iterator[ParsedRun | BatchHeader | list[RawLine]]:
+    """The runs of a JSONL file's lines that ``items_of_raw`` would read as valid records, without it.
+
+    Yields a batch header first if the first line is a valid one, then a ``ParsedRun`` per run of
+    consecutive lines that parse as schema-valid documents, spans and relations of one document.
+    At the first line that is anything else (not JSON, not valid, another kind of record), it
+    yields the lines from the start of the run that line is in, that line included, as a list and
+    stops: from there the caller reads ``raw`` the reference way (``items_of_raw``). A run ends at a
+    line that is proven valid and names another document, so a run is the same run of records the
+    reference reading makes. The schema is checked per run, with one compiled validator call per
+    layer (``schema_check.runs_valid``).
+    """
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    lines: list[RawLine] = []
+    documents: list[dict[str, Any]] = []
+    spans: dict[str, list[dict[str, Any]]] = {}
+    relations: list[dict[str, Any]] = []
+    current: Any = None
+    head: dict[str, Any] = {}
+    first = True
+    for line in raw:
+        try:
+            value = loads(line[2])
+        except decode_error:
+            yield [*lines, line]
+            return
+        if type(value) is not dict:
+            yield [*lines, line]
+            return
+        kind = value.get("record")
+        if first:
+            first = False
+            if kind == "batch" and is_valid(value):
+                yield _header(value, Where(line[0], line[1]))
+                continue
+        if kind not in _RUN_RECORDS:
+            yield [*lines, line]
+            return
+        doc_id = value.get("doc_id")
+        if doc_id != current:
+            if lines:
+                # The run ends here only if this line is a valid record of another document.
+                if not (is_valid(value) and runs_valid(documents, spans, relations)):
+                    yield [*lines, line]
+                    return
+                yield ParsedRun(current, lines, head, documents, spans, relations)
+                lines, documents, spans, relations = [], [], {}, []
+            current, head = doc_id, value
+        lines.append(line)
+        if kind == "span":
+            layer = value.get("layer")
+            try:
+                spans[layer].append(value)
+            except KeyError:
+                spans[layer] = [value]
+            except TypeError:  # an unhashable layer: not valid
+                yield lines
+                return
+        elif kind == "relation":
+            relations.append(value)
+        else:
+            documents.append(value)
+    if lines:
+        if runs_valid(documents, spans, relations):
+            yield ParsedRun(current, lines, head, documents, spans, relations)
+        else:
+            yield lines
 
 
 def items_of_text(text: str, file: str, findings: list[Finding]) -> Iterator[Item]:

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from corpus_pkg import ids
 from corpus_pkg.errors import InvalidData
@@ -433,6 +435,127 @@ def check_document(
     out += problems
     out += attribution(list(placed.values()), sound, text)
     return out
+
+
+# -- the valid path: proving a document's parsed records break no rule ------------------------------------------------
+
+
+def _canonical_ids(records: Iterable[dict[str, Any]], doc_id: str, letter: str) -> bool:
+    """``ids.is_canonical`` for every record's id, with string operations (``doc_id`` already matches the scheme)."""
+    head = f"{doc_id}-{letter}"
+    k = len(head)
+    for r in records:
+        rid = r["id"]
+        number = rid[k:]
+        if not (rid[:k] == head and len(number) >= ids.DIGITS and number.isascii() and number.isdigit()):
+            return False
+    return True
+
+
+def _crossing(spans: list[dict[str, Any]], nest: bool) -> bool:
+    """Whether two spans overlap (``nest``: whether two cross, one inside the other being allowed)."""
+    open_ends: list[int] = []
+    reach = -1
+    for s in sorted(spans, key=lambda s: (s["start"], -s["end"])):
+        start, end = s["start"], s["end"]
+        if not nest:
+            if start < reach:
+                return True
+            reach = max(reach, end)
+            continue
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        if open_ends and end > open_ends[-1]:
+            return True
+        open_ends.append(end)
+    return False
+
+
+def document_is_clean(
+    doc: dict[str, Any],
+    spans: dict[str, list[dict[str, Any]]],
+    relations: list[dict[str, Any]],
+    *,
+    canonical_ids: bool = False,
+) -> bool:
+    """True only if ``check_document`` finds nothing (no error, no warning) in these records of one document.
+
+    The records are schema-valid parsed dicts (``storage.valid_runs``; ``spans`` by layer), so a
+    clean document, the common case, costs no model objects and no findings: the rules are
+    tested for their passing case only, layer by layer and column by column. False means "run
+    ``check_document`` to find out and word the findings", not "invalid". A property test holds
+    every document this accepts to ``check_document`` finding nothing.
+    """
+    doc_id, text = doc["doc_id"], doc["text"]
+    if sha256_text(text) != doc["sha256"]:
+        return False
+    # duplicate_id (and the ids of each layer, for the relation ends)
+    ids_in = {layer: set(map(_ID, items)) for layer, items in spans.items()}
+    count = len(relations) + sum(map(len, spans.values()))
+    if len(set(map(_ID, relations)).union(*ids_in.values())) != count:
+        return False
+    if canonical_ids:
+        if ids.number_in(f"{doc_id}-r001", doc_id, "r") is None or not _canonical_ids(
+            relations, doc_id, ids.RELATION_LETTER
+        ):
+            return False
+        if not all(_canonical_ids(items, doc_id, ids.letter_of(layer)) for layer, items in spans.items()):
+            return False
+    n = len(text)
+    c = CONTEXT_CHARS
+    unsure = unsure_boundaries(text)
+    for layer, items in spans.items():
+        reach = -1
+        in_order = True
+        for start, end, t, prefix, suffix in map(_PLACE, items):
+            # PLACEMENT_RULES and SPAN_RULES (as suspects tests them), then the overlap within the layer.
+            if not (
+                0 <= start < end <= n
+                and text[start:end] == t
+                and not t[0].isspace()
+                and not t[-1].isspace()
+                and prefix == (text[start - c : start] if start >= c else text[:start])
+                and suffix == text[end : end + c]
+            ):
+                return False
+            if (start in unsure and not is_boundary(text, start)) or (end in unsure and not is_boundary(text, end)):
+                return False  # grapheme_split
+            if start < reach:
+                in_order = False  # out of order or overlapping: sorted below
+            else:
+                reach = end
+        if layer == "date":
+            for a in map(_ATTRIBUTES, items):
+                if timex_problem(a["type"], a["value"], a.get("mod")):
+                    return False
+        if layer == "quote":
+            if _crossing(items, nest=True):
+                return False
+        elif not in_order and _crossing(items, nest=False):
+            return False
+    # relation_ends: both ends are spans of this document in the layers the type names.
+    types = label_sets().relation_types
+    tails: dict[tuple[str, str], int] = defaultdict(int)
+    for r in relations:
+        head_layer, tail_layer = types[r["type"]]
+        if r["head"] not in ids_in.get(head_layer, ()) or r["tail"] not in ids_in.get(tail_layer, ()):
+            return False
+        tails[(r["type"], r["head"])] += 1
+    # attribution
+    for s in spans.get("quote", ()):
+        if bool(s["attributes"]["speaker_stated"]) != (tails[("speaker", s["id"])] > 0):
+            return False
+    for s in spans.get("claim", ()):
+        source = s["attributes"]["source"]
+        k = tails[("claimant", s["id"])]
+        if not ((source == "attributed" and k > 0) or (source == "outlet" and k == 0)):
+            return False
+    return True
+
+
+_ID = itemgetter("id")
+_PLACE = itemgetter("start", "end", "text", "prefix", "suffix")
+_ATTRIBUTES = itemgetter("attributes")
 
 
 @dataclass

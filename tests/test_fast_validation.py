@@ -1,0 +1,160 @@
+"""The valid path of batch validation (parsed records proven clean, no model objects) agrees with the reference path."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from helpers import write_corpus
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from strategies import annotated_documents, corpora
+from test_schema_check import mutated
+
+from corpus_pkg.batches import validate_batch
+from corpus_pkg.jsonio import dumps
+from corpus_pkg.model import AnnotatedDocument, Relation, Span
+from corpus_pkg.schema_check import is_valid, reference_path
+from corpus_pkg.storage import serialize
+from corpus_pkg.validate import check_document, document_is_clean
+
+BREAKS = [
+    "none",
+    "start",
+    "end",
+    "text",
+    "prefix",
+    "suffix",
+    "same-id",
+    "foreign-id",
+    "overlap",
+    "timex",
+    "head",
+    "attribution",
+    "sha256",
+]
+
+
+def _records(d: AnnotatedDocument) -> tuple[dict, list[dict], list[dict]]:
+    return d.document.to_dict(), [s.to_dict() for s in d.spans], [r.to_dict() for r in d.relations]
+
+
+def _broken(data, d: AnnotatedDocument) -> tuple[dict, list[dict], list[dict]]:
+    """The document's records with one rule broken (or none), every record still schema-valid."""
+    doc, spans, rels = _records(d)
+    how = data.draw(st.sampled_from(BREAKS))
+    s = data.draw(st.sampled_from(spans)) if spans else None
+    if s is None or how == "none":
+        pass
+    elif how in ("start", "end"):
+        s[how] = max(0, s[how] + data.draw(st.sampled_from([-1, 1])))
+    elif how == "text":
+        s["text"] = data.draw(st.sampled_from([s["text"] + " ", " " + s["text"], s["text"][:-1] or "x"]))
+    elif how in ("prefix", "suffix"):
+        s[how] = s[how][1:] + "\u0301"
+    elif how == "same-id" and len(spans) > 1:
+        s["id"] = spans[0]["id"] if s is not spans[0] else spans[1]["id"]
+    elif how == "foreign-id":
+        s["id"] = "other-" + s["id"]
+    elif how == "overlap":
+        twin = copy.deepcopy(s)
+        twin["id"] = f"{doc['doc_id']}-{s['id'].rsplit('-', 1)[1][0]}999"
+        twin["start"] = max(0, s["start"] - 1) if twin["start"] else twin["start"]
+        twin["text"] = doc["text"][twin["start"] : twin["end"]]
+        twin["prefix"] = doc["text"][max(0, twin["start"] - 32) : twin["start"]]
+        spans.append(twin)
+    elif how == "timex" and s["layer"] == "date":
+        s["attributes"]["value"] = data.draw(st.sampled_from(["2023-13-01", "P", "2023-02-30"]))
+    elif how == "head" and rels:
+        r = data.draw(st.sampled_from(rels))
+        r[data.draw(st.sampled_from(["head", "tail"]))] = data.draw(st.sampled_from([s["id"], f"{doc['doc_id']}-e999"]))
+    elif how == "attribution":
+        a = s["attributes"]
+        if "speaker_stated" in a:
+            a["speaker_stated"] = not a["speaker_stated"]
+        elif "source" in a:
+            a["source"] = "outlet" if a["source"] == "attributed" else "attributed"
+    elif how == "sha256":
+        doc["sha256"] = "0" * 64
+    return doc, spans, rels
+
+
+def _by_layer(spans: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for s in spans:
+        out.setdefault(s["layer"], []).append(s)
+    return out
+
+
+@settings(max_examples=300)
+@given(annotated_documents(), st.booleans(), st.data())
+def test_a_document_the_valid_path_accepts_gets_no_finding_from_check_document(d, canonical, data):
+    doc, spans, rels = _broken(data, d)
+    assume(all(is_valid(r) for r in [doc, *spans, *rels]))  # the valid path sees schema-valid records only
+    clean = document_is_clean(
+        copy.deepcopy(doc), _by_layer(copy.deepcopy(spans)), copy.deepcopy(rels), canonical_ids=canonical
+    )
+    objects = AnnotatedDocument(
+        d.document.from_dict(doc), [Span.from_dict(s) for s in spans], [Relation.from_dict(r) for r in rels]
+    )
+    found = check_document(
+        objects.document, objects.spans, objects.relations, doc_id=doc["doc_id"], canonical_ids=canonical
+    )
+    if clean:
+        assert found == []
+
+
+@given(annotated_documents(), st.booleans())
+def test_every_valid_generated_document_takes_the_valid_path(d, canonical):
+    doc, spans, rels = _records(d)
+    assert document_is_clean(doc, _by_layer(spans), rels, canonical_ids=canonical)
+
+
+def _in_order(report) -> list[tuple]:
+    return [(f.rule, f.file, f.line, f.field, f.record_id, f.message, f.context, f.severity) for f in report.findings]
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora(max_docs=4), st.data())
+def test_a_batch_gets_the_same_findings_in_the_same_order_and_counts_on_the_valid_path_as_on_the_reference_path(
+    tmp_path_factory, docs, data
+):
+    tmp = tmp_path_factory.mktemp("fast")
+    base = tmp / "annotations"
+    (base / "corpus").mkdir(parents=True)
+    # Some documents are already in the corpus (the batch is then checked against them).
+    in_corpus = data.draw(st.lists(st.sampled_from(docs), max_size=2, unique_by=lambda d: d.doc_id))
+    write_corpus(base, [AnnotatedDocument(d.document, d.spans[:1]) for d in in_corpus])
+    lines = [line for d in docs for line in serialize(d).split("\n")[:-1]]
+    if data.draw(st.booleans()):
+        against = {docs[0].doc_id: data.draw(st.sampled_from([docs[0].document.sha256, "0" * 64]))}
+        lines.insert(0, dumps({"record": "batch", "batch_id": "b1", "against": against}))
+    for _ in range(data.draw(st.integers(0, 3))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        how = data.draw(st.sampled_from(["mutate", "garble", "shift", "move", "copy", "header", "edit", "blank"]))
+        value = json.loads(lines[i]) if lines[i].strip().startswith("{") and lines[i].endswith("}") else None
+        if how == "mutate" and value is not None:
+            lines[i] = dumps(data.draw(mutated(value)))
+        elif how == "garble":
+            lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
+        elif how == "shift" and value is not None and "start" in value:
+            value["start"] += data.draw(st.sampled_from([-1, 1]))
+            lines[i] = dumps(value)
+        elif how == "move":
+            lines.insert(data.draw(st.integers(0, len(lines))), lines.pop(i))
+        elif how == "copy":
+            lines.insert(data.draw(st.integers(0, len(lines))), lines[i])
+        elif how == "header":
+            lines.insert(i, dumps({"record": "batch", "batch_id": "late"}))
+        elif how == "edit" and value is not None and value.get("record") == "span":
+            edit = {"record": "edit", "op": "delete", "doc_id": value["doc_id"], "id": value["id"], "expect": "0" * 64}
+            lines.insert(i, dumps(edit))
+        elif how == "blank":
+            lines.insert(i, "")
+    batch = tmp / "batch.jsonl"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, _ = validate_batch(batch, base, plan=False)
+    with reference_path():
+        reference, _ = validate_batch(batch, base, plan=False)
+    assert _in_order(fast) == _in_order(reference)
+    assert dict(fast.counts) == dict(reference.counts)
