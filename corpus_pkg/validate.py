@@ -543,7 +543,10 @@ def document_is_clean(
         tails[(r["type"], r["head"])] += 1
     # attribution
     for s in spans.get("quote", ()):
-        if bool(s["attributes"]["speaker_stated"]) != (tails[("speaker", s["id"])] > 0):
+        stated = bool(s["attributes"]["speaker_stated"])
+        if stated != (tails[("speaker", s["id"])] > 0):
+            return False
+        if not stated and s["attributes"]["kind"] in SOURCED_QUOTE_KINDS:
             return False
     for s in spans.get("claim", ()):
         source = s["attributes"]["source"]

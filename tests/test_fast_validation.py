@@ -31,6 +31,7 @@ BREAKS = [
     "timex",
     "head",
     "attribution",
+    "unsourced-belief",
     "sha256",
 ]
 
@@ -74,6 +75,10 @@ def _broken(data, d: AnnotatedDocument) -> tuple[dict, list[dict], list[dict]]:
             a["speaker_stated"] = not a["speaker_stated"]
         elif "source" in a:
             a["source"] = "outlet" if a["source"] == "attributed" else "attributed"
+    elif how == "unsourced-belief" and s["layer"] == "quote":
+        # a belief or nominal quote needs a stated source: consistent attributes, still refused
+        s["attributes"].update(kind=data.draw(st.sampled_from(["belief", "nominal"])), speaker_stated=False)
+        rels = [r for r in rels if not (r["type"] == "speaker" and r["head"] == s["id"])]
     elif how == "sha256":
         doc["sha256"] = "0" * 64
     return doc, spans, rels
@@ -158,3 +163,26 @@ def test_a_batch_gets_the_same_findings_in_the_same_order_and_counts_on_the_vali
         reference, _ = validate_batch(batch, base, plan=False)
     assert _in_order(fast) == _in_order(reference)
     assert dict(fast.counts) == dict(reference.counts)
+
+
+def test_a_belief_quote_without_a_stated_source_is_not_taken_for_clean_by_the_valid_path():
+    from corpus_pkg.model import Document
+    from corpus_pkg.project import current
+
+    path = current().annotations / "corpus" / "001-arms-deal-talks.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    doc = next(r for r in records if r["record"] == "document")
+    spans = [r for r in records if r["record"] == "span"]
+    quote = next(s for s in spans if s["layer"] == "quote" and s["attributes"]["kind"] == "belief")
+    quote["attributes"]["speaker_stated"] = False
+    rels = [r for r in records if r["record"] == "relation" and r["head"] != quote["id"]]
+    assert is_valid(quote)  # the schema alone lets it through
+    assert document_is_clean(doc, _by_layer(spans), rels, canonical_ids=True) is False
+    found = check_document(
+        Document.from_dict(doc),
+        [Span.from_dict(s) for s in spans],
+        [Relation.from_dict(r) for r in rels],
+        doc_id=doc["doc_id"],
+        canonical_ids=True,
+    )
+    assert [f.rule for f in found] == ["attribution"]
