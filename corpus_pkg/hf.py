@@ -456,46 +456,177 @@ class ShardTables:
     digests: dict[str, str]
 
 
-def shard_tables(docs: Iterable[AnnotatedDocument], configs: Iterable[str] = CONFIGS) -> ShardTables:
-    """Tables with ClassLabels as integers and features in the schema metadata (as datasets writes them).
+class ShardBuilder:
+    """Arrow tables of every config, a run of documents at a time, with each config's running fingerprint.
 
-    Each digest is the fingerprint of its table (see :func:`row_json`), computed from the rows as they
-    are encoded; rows are turned into Arrow every ``CHUNK_DOCS`` documents.
+    Tables have ClassLabels as integers and the features in the schema metadata (as datasets writes
+    them). ``ner``, the one config with a cost per token, is built as columns (``tokens.sentence_columns``:
+    numpy arrays of offsets and tag ids, one list of token strings) and turned into Arrow without a Python
+    dict per row; the other configs hold a few rows per document and go through row dicts and the
+    compiled :func:`encoder`. Each fingerprint is that of :func:`row_json`, hashed as rows are made.
+    """
+
+    def __init__(self, configs: Iterable[str] = CONFIGS) -> None:
+        self.configs = tuple(configs)
+        feats = {c: features(c) for c in self.configs}
+        self.encode = {c: encoder(feats[c]) for c in self.configs if c != "ner"}
+        self.schemas = {c: feats[c].arrow_schema for c in self.configs}
+        self.dumps = {c: row_json(feats[c]) for c in self.configs if c != "ner"}
+        self.hashers = {
+            c: hashlib.sha256((self.schemas[c].metadata or {}).get(b"huggingface", b"")) for c in self.configs
+        }
+        self.rows = dict.fromkeys(self.configs, 0)
+        self.nbytes = dict.fromkeys(self.configs, 0)
+        self.row_configs = tuple(c for c in self.configs if c != "ner")
+        if "ner" in self.configs:
+            from corpus_pkg.tokens import tag_names
+
+            self.tag_ids = {t: i for i, t in enumerate(tag_names(label_sets().entity_types))}
+
+    def tables(self, docs: Iterable[AnnotatedDocument]) -> dict[str, pa.Table]:
+        """The tables of ``docs``, which come sorted by doc_id and follow those of earlier calls."""
+        import pyarrow as pa
+
+        pending: dict[str, list[dict[str, Any]]] = {c: [] for c in self.row_configs}
+        ner: list[tuple[str, Any]] = []
+        for doc in docs:
+            if self.row_configs:
+                for c, got in doc_rows(doc, self.row_configs).items():
+                    pending[c].extend(map(self.encode[c], got))
+            if "ner" in self.configs:
+                ner.append((doc.doc_id, _ner_columns(doc, self.tag_ids)))
+        out: dict[str, pa.Table] = {}
+        for c in self.configs:
+            if c == "ner":
+                out[c] = self._ner_table(ner)
+                continue
+            got = pending[c]
+            dump = self.dumps[c]
+            self.hashers[c].update(b"".join(dump(r) + b"\n" for r in got))
+            out[c] = pa.Table.from_pylist(got, schema=self.schemas[c])
+        for c, t in out.items():
+            self.rows[c] += t.num_rows
+            self.nbytes[c] += t.nbytes
+        return out
+
+    def _ner_table(self, docs: list[tuple[str, Any]]) -> pa.Table:
+        import numpy as np
+        import orjson
+        import pyarrow as pa
+
+        schema = self.schemas["ner"]
+        ids: list[str] = []
+        doc_ids: list[str] = []
+        tokens: list[str] = []
+        starts, ends, token_starts, token_ends, tags, offsets = [], [], [], [], [], []
+        lines: list[bytes] = []
+        base = 0
+        sort = orjson.OPT_SORT_KEYS
+        for doc_id, col in docs:
+            bounds = col.bounds.tolist()
+            n = len(bounds) - 1
+            if n == 0:
+                continue
+            row_ids = [f"{doc_id}-s{i:03d}" for i in range(1, n + 1)]
+            ids += row_ids
+            doc_ids += [doc_id] * n
+            first, last = col.bounds[:-1], col.bounds[1:] - 1
+            starts.append(col.starts[first])
+            ends.append(col.ends[last])
+            offsets.append(col.bounds[:-1] + base)
+            base += len(col.tokens)
+            tokens += col.tokens
+            token_starts.append(col.starts)
+            token_ends.append(col.ends)
+            tags.append(col.tags)
+            ts, te, tg, tk = col.starts.tolist(), col.ends.tolist(), col.tags.tolist(), col.tokens
+            for r, rid in enumerate(row_ids):
+                a, b = bounds[r], bounds[r + 1]
+                row = {
+                    "doc_id": doc_id,
+                    "end": te[b - 1],
+                    "id": rid,
+                    "ner_tags": tg[a:b],
+                    "start": ts[a],
+                    "token_ends": te[a:b],
+                    "token_starts": ts[a:b],
+                    "tokens": tk[a:b],
+                }
+                lines.append(orjson.dumps(row, option=sort))
+        self.hashers["ner"].update(b"".join(line + b"\n" for line in lines))
+
+        def cat(parts: list[Any], dtype: Any) -> Any:
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+        list_offsets = pa.array(np.concatenate([*offsets, [base]]).astype(np.int32), pa.int32())
+
+        def listed(name: str, values: Any) -> pa.Array:
+            typ = schema.field(name).type
+            return pa.ListArray.from_arrays(list_offsets, pa.array(values, typ.value_type), type=typ)
+
+        columns = [
+            pa.array(ids, pa.string()),
+            pa.array(doc_ids, pa.string()),
+            pa.array(cat(starts, np.int32), pa.int32()),
+            pa.array(cat(ends, np.int32), pa.int32()),
+            listed("tokens", tokens),
+            listed("token_starts", cat(token_starts, np.int32)),
+            listed("token_ends", cat(token_ends, np.int32)),
+            listed("ner_tags", cat(tags, np.int64)),
+        ]
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    def digests(self) -> dict[str, str]:
+        return {c: h.hexdigest() for c, h in self.hashers.items()}
+
+
+def _ner_columns(doc: AnnotatedDocument, tag_ids: dict[str, int]) -> Any:
+    """:func:`ner_rows` of ``doc`` as ``tokens.SentenceColumns`` (gold entities only)."""
+    from corpus_pkg.tokens import sentence_columns
+
+    gold = [s for s in doc.spans if s.layer == "entity" and s.provenance.status == "gold"]
+    return sentence_columns(doc.doc_id, doc.document.text, gold, tag_ids)
+
+
+def shard_tables(docs: Iterable[AnnotatedDocument], configs: Iterable[str] = CONFIGS) -> ShardTables:
+    """Every config's table of ``docs`` in memory, and its fingerprint (see :class:`ShardBuilder`).
+
+    Built ``CHUNK_DOCS`` documents at a time, as a build does, and put together.
     """
     import pyarrow as pa
 
-    configs = tuple(configs)
-    feats = {c: features(c) for c in configs}
-    encode = {c: encoder(feats[c]) for c in configs}
-    schemas = {c: feats[c].arrow_schema for c in configs}
-    hashers = {c: hashlib.sha256((schemas[c].metadata or {}).get(b"huggingface", b"")) for c in configs}
-    dumps = {c: row_json(feats[c]) for c in configs}
-    pending: dict[str, list[dict[str, Any]]] = {c: [] for c in configs}
-    chunks: dict[str, list[pa.Table]] = {c: [] for c in configs}
-
-    def flush() -> None:
-        for c in configs:
-            got = pending[c]
-            dump = dumps[c]
-            hashers[c].update(b"".join(dump(r) + b"\n" for r in got))
-            chunks[c].append(pa.Table.from_pylist(got, schema=schemas[c]))
-            pending[c] = []
-
+    made = ShardBuilder(configs)
+    docs = sorted(docs, key=lambda d: d.doc_id)
+    chunks: dict[str, list[pa.Table]] = {c: [] for c in made.configs}
     with _no_gc():
-        waiting = 0
-        for doc in sorted(docs, key=lambda d: d.doc_id):
-            for c, got in doc_rows(doc, configs).items():
-                pending[c].extend(map(encode[c], got))
-            waiting += 1
-            if waiting == CHUNK_DOCS:
-                flush()
-                waiting = 0
-        if waiting or not chunks[configs[0]]:
-            flush()
-        tables = {
-            c: chunks[c][0] if len(chunks[c]) == 1 else pa.concat_tables(chunks[c]).combine_chunks() for c in configs
-        }
-    return ShardTables(tables, {c: h.hexdigest() for c, h in hashers.items()})
+        for i in range(0, max(len(docs), 1), CHUNK_DOCS):
+            for c, t in made.tables(docs[i : i + CHUNK_DOCS]).items():
+                chunks[c].append(t)
+        tables = {c: ch[0] if len(ch) == 1 else pa.concat_tables(ch).combine_chunks() for c, ch in chunks.items()}
+    return ShardTables(tables, made.digests())
+
+
+class ParquetShard:
+    """One shard's Parquet file of every config, written as its tables come: a row group per call of
+    :meth:`write` that has rows (so a shard never holds all its rows in memory), none for an empty file.
+    """
+
+    def __init__(self, sinks: dict[str, Any], schemas: dict[str, pa.Schema]) -> None:
+        import pyarrow.parquet as pq
+
+        options = dict(PARQUET_OPTIONS)
+        self.row_group_size = options.pop("row_group_size")
+        self.writers = {c: pq.ParquetWriter(sink, schemas[c], **options) for c, sink in sinks.items()}
+
+    def write(self, tables: dict[str, pa.Table]) -> None:
+        for c, t in tables.items():
+            # An empty table gets no row group at all: datasets 5.2 fails on a row group of 0 rows.
+            if t.num_rows:
+                self.writers[c].write_table(t, row_group_size=self.row_group_size)
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()
 
 
 def table(config: str, docs: Iterable[AnnotatedDocument]) -> pa.Table:
