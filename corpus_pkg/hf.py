@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -448,6 +448,112 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+class _Encoded:
+    """The rows of :func:`doc_rows` made already encoded (what ``encoder`` gives of them), without building
+    them as strings first: ClassLabels through dicts of their names, exactly the features' keys."""
+
+    def __init__(self, decl: Declaration | None = None) -> None:
+        decl = decl or label_sets()
+        feats = features("documents", decl)
+        self.feats = feats
+        self.status = {n: i for i, n in enumerate(decl.statuses)}
+        self.relation_type = {n: i for i, n in enumerate(decl.relation_types)}
+        self.label: dict[str, dict[str, int]] = {}
+        self.attrs: dict[str, list[tuple[str, dict[str, int] | None, Callable[[Any], Any]]]] = {}
+        for layer in SPAN_CONFIGS.values():
+            self.label[layer] = {n: i for i, n in enumerate(decl.labels_for(layer))}
+            self.attrs[layer] = [
+                (
+                    name,
+                    {v: i for i, v in enumerate(a.values)} if a.kind == "enum" else None,
+                    bool if a.kind == "boolean" else str,
+                )
+                for name, a in decl.layers[layer].attributes.items()
+            ]
+        self.names = {layer: frozenset(a[0] for a in attrs) for layer, attrs in self.attrs.items()}
+
+    def _code(self, ids: dict[str, int], value: Any, what: str) -> int:
+        i = ids.get(value) if type(value) is str else None
+        if i is None:
+            raise ValueError(f"{what} {value!r} is not one of the names of its ClassLabel: {sorted(ids)}")
+        return i
+
+    def provenance(self, p: Any) -> dict[str, Any]:
+        return {
+            "annotator": p.annotator,
+            "tool": p.tool,
+            "tool_version": p.tool_version,
+            "status": self._code(self.status, p.status, "status"),
+            "score": None if p.score is None else float(p.score),
+        }
+
+    def span(self, span: Span, by_id: dict[str, Span], tails_of: dict[tuple[str, str], list[str]]) -> dict[str, Any]:
+        attrs = self.attrs[span.layer]
+        if not self.names[span.layer].issuperset(span.attributes):
+            extra = sorted(set(span.attributes) - self.names[span.layer])
+            raise ValueError(
+                f"{span.doc_id}: span {span.id} has attributes {extra} that the dataset features do not "
+                f"hold; declare them in schema/labels.json"
+            )
+        row: dict[str, Any] = {
+            "id": span.id,
+            "start": span.start,
+            "end": span.end,
+            "text": span.text,
+            "label": self._code(self.label[span.layer], span.label, "label"),
+        }
+        given = span.attributes
+        for name, ids, cast in attrs:
+            v = given.get(name)
+            row[name] = None if v is None else self._code(ids, v, name) if ids is not None else cast(v)
+        if span.layer in RELATION_FIELD:
+            rel_type, list_field = RELATION_FIELD[span.layer]
+            tails = sorted((by_id[t] for t in tails_of.get((rel_type, span.id), ())), key=lambda s: s.sort_key)
+            row[list_field] = [
+                {"id": t.id, "text": t.text, "cluster": t.attributes.get("cluster"), "start": t.start, "end": t.end}
+                for t in tails
+            ]
+        row["provenance"] = self.provenance(span.provenance)
+        return row
+
+    def rows(self, doc: AnnotatedDocument, configs: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+        """``doc_rows(doc, configs)`` encoded, for ``configs`` other than ``ner``."""
+        doc = doc.sorted()
+        by_id = {s.id: s for s in doc.spans}
+        tails_of = _tails_of(doc)
+        layers = {layer: c for c, layer in SPAN_CONFIGS.items()}
+        spans: dict[str, list[dict[str, Any]]] = {c: [] for c in SPAN_CONFIGS}
+        for s in doc.spans:
+            spans[layers[s.layer]].append(self.span(s, by_id, tails_of))
+        out: dict[str, list[dict[str, Any]]] = {}
+        if "documents" in configs:
+            meta = doc.document.to_dict()
+            extra = sorted(set(meta) - {"record", *DOCUMENT_FIELDS})
+            if extra:
+                raise ValueError(
+                    f"{doc.doc_id}: document fields {extra} are not in the dataset features; add them to "
+                    "corpus_pkg/hf.py"
+                )
+            row: dict[str, Any] = {k: meta[k] for k in DOCUMENT_FIELDS}
+            row.update(spans)
+            row["relations"] = [
+                {
+                    "id": r.id,
+                    "type": self._code(self.relation_type, r.type, "relation type"),
+                    "head": r.head,
+                    "tail": r.tail,
+                    "provenance": self.provenance(r.provenance),
+                }
+                for r in doc.relations
+            ]
+            out["documents"] = [row]
+        doc_id = doc.doc_id
+        for c in SPAN_CONFIGS:
+            if c in configs:
+                out[c] = [{"doc_id": doc_id, **r} for r in spans[c]]
+        return out
+
+
 @dataclass
 class ShardTables:
     """The Arrow table of every config for a run of documents, and the sha256 of each one's rows."""
@@ -469,7 +575,7 @@ class ShardBuilder:
     def __init__(self, configs: Iterable[str] = CONFIGS) -> None:
         self.configs = tuple(configs)
         feats = {c: features(c) for c in self.configs}
-        self.encode = {c: encoder(feats[c]) for c in self.configs if c != "ner"}
+        self.encoded = _Encoded()
         self.schemas = {c: feats[c].arrow_schema for c in self.configs}
         self.dumps = {c: row_json(feats[c]) for c in self.configs if c != "ner"}
         self.hashers = {
@@ -485,14 +591,19 @@ class ShardBuilder:
 
     def tables(self, docs: Iterable[AnnotatedDocument]) -> dict[str, pa.Table]:
         """The tables of ``docs``, which come sorted by doc_id and follow those of earlier calls."""
+        import orjson
         import pyarrow as pa
 
         pending: dict[str, list[dict[str, Any]]] = {c: [] for c in self.row_configs}
         ner: list[tuple[str, Any]] = []
+        # A float (a provenance score) is the one value orjson may write apart from json: rows go through
+        # row_json's check only when some record of these documents holds one.
+        scored = False
         for doc in docs:
+            scored = scored or any(r.provenance.score is not None for r in (*doc.spans, *doc.relations))
             if self.row_configs:
-                for c, got in doc_rows(doc, self.row_configs).items():
-                    pending[c].extend(map(self.encode[c], got))
+                for c, got in self.encoded.rows(doc, self.row_configs).items():
+                    pending[c].extend(got)
             if "ner" in self.configs:
                 ner.append((doc.doc_id, _ner_columns(doc, self.tag_ids)))
         out: dict[str, pa.Table] = {}
@@ -501,8 +612,12 @@ class ShardBuilder:
                 out[c] = self._ner_table(ner)
                 continue
             got = pending[c]
-            dump = self.dumps[c]
-            self.hashers[c].update(b"".join(dump(r) + b"\n" for r in got))
+            if scored:
+                dump = self.dumps[c]
+                self.hashers[c].update(b"".join(dump(r) + b"\n" for r in got))
+            else:
+                sort = orjson.OPT_SORT_KEYS
+                self.hashers[c].update(b"".join(orjson.dumps(r, option=sort) + b"\n" for r in got))
             out[c] = pa.Table.from_pylist(got, schema=self.schemas[c])
         for c, t in out.items():
             self.rows[c] += t.num_rows
