@@ -188,27 +188,28 @@ def sentence_columns(doc_id: str, text: str, entities: Sequence[Span], tag_ids: 
 
     tags = np.zeros(n, dtype=np.int64)
     inside = np.zeros(n, dtype=bool)
-    taken = np.zeros(n, dtype=bool)
-    for span in sorted(entities, key=lambda s: (s.start, s.end, s.id)):
-        a = int(np.searchsorted(idx, span.start))
-        b = int(np.searchsorted(ends, span.end)) + 1
-        tag = tag_ids.get(f"B-{span.label}")
-        if (
-            tag is None
-            or a >= n
-            or b > n
-            or b <= a
-            or idx[a] != span.start
-            or ends[b - 1] != span.end
-            or space[a]
-            or space[b - 1]
-            or taken[a:b].any()
-        ):
+    if entities:
+        ents = sorted(entities, key=lambda s: (s.start, s.end, s.id))
+        b_tags = [tag_ids.get(f"B-{s.label}", -1) for s in ents]
+        e_start = np.fromiter((s.start for s in ents), dtype=np.int64, count=len(ents))
+        e_end = np.fromiter((s.end for s in ents), dtype=np.int64, count=len(ents))
+        a = np.searchsorted(idx, e_start)
+        b = np.searchsorted(ends, e_end) + 1
+        ok = (a < n) & (b <= n) & (b > a) & (min(b_tags) >= 0)
+        if ok.all():
+            ok = (idx[a] == e_start) & (ends[b - 1] == e_end) & ~space[a] & ~space[b - 1]
+            ok = ok.all() and bool((b[:-1] <= a[1:]).all())  # sorted by start: no token shared
+        if not ok:
             return _columns_of(sentences(doc_id, text, entities), tag_ids)  # raises, worded
-        taken[a:b] = True
-        tags[a] = tag
-        tags[a + 1 : b] = tag + 1
-        inside[a + 1 : b] = True
+        first = np.asarray(b_tags, dtype=np.int64)
+        tags[a] = first
+        # Tokens after an entity's first: its I- tag (B- + 1), found by the entity each token falls in.
+        owner = np.searchsorted(a, np.arange(n), side="right") - 1
+        held = owner >= 0
+        held[held] &= np.arange(n)[held] < b[owner[held]]
+        inside = held.copy()
+        inside[a] = False
+        tags[inside] = first[owner[inside]] + 1
 
     punct_chars = nlp.get_pipe("sentencizer").punct_chars
     is_pc = np.fromiter((t in punct_chars for t in toks), dtype=bool, count=n)
