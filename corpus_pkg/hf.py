@@ -4,7 +4,8 @@
 describes them in its README.md. Two properties are kept on purpose:
 
 * Deterministic: the same annotations give the same bytes (fixed Parquet
-  writer settings, one row group per file, no timestamps anywhere), and the
+  writer settings, a row group per ``CHUNK_DOCS`` documents, so one for a small
+  corpus, no timestamps anywhere), and the
   build only rewrites files whose bytes change.
 * No stale cache: for a local folder ``datasets`` derives its cache key from
   the README's YAML only, not from the data files. Each config's
@@ -70,9 +71,9 @@ DESCRIPTIONS = {
 }
 
 
-# Rows are turned into Arrow every this many documents, so a shard never holds all
-# its rows as Python objects.
-CHUNK_DOCS = 500
+# Documents are read, validated, turned into Arrow and written as one Parquet row group
+# this many at a time, so a shard never holds all its documents or rows in memory.
+CHUNK_DOCS = 250
 
 
 def shard_path(config: str, index: int, count: int) -> str:
@@ -325,72 +326,6 @@ def rows(config: str, docs: Iterable[AnnotatedDocument]) -> list[dict[str, Any]]
 # ---------------------------------------------------------------- encoding and Arrow
 
 
-def _has_class_label(feat: Any) -> bool:
-    d = _features_module()
-    if isinstance(feat, d.ClassLabel):
-        return True
-    if isinstance(feat, dict):
-        return any(_has_class_label(f) for f in feat.values())
-    if isinstance(feat, d.List | d.LargeList):
-        return _has_class_label(feat.feature)
-    return False
-
-
-def encoder(feat: Any) -> Callable[[Any], Any]:
-    """``feat.encode_example`` for plain Python rows, compiled once instead of re-inspected per value.
-
-    It gives what ``datasets.Features.encode_example`` gives (ClassLabel names to integers through a
-    dict, Values cast to their Python type, None kept, and a list left as it is unless its items hold a
-    ClassLabel, as datasets does) at a fraction of the cost, which dominates a large build. A label that
-    is not a known name goes to the ClassLabel itself, so the error is the one datasets raises.
-    """
-    import pyarrow as pa
-
-    d = _features_module()
-    if isinstance(feat, dict):
-        parts = [(k, encoder(f)) for k, f in feat.items()]
-
-        def encode_struct(obj: Any) -> Any:
-            if obj is None:
-                return None
-            out = {}
-            for k, enc in parts:
-                v = obj.get(k)
-                out[k] = None if v is None else enc(v)
-            return out
-
-        return encode_struct
-    if isinstance(feat, d.List | d.LargeList):
-        if not _has_class_label(feat.feature):
-            return list
-        item = encoder(feat.feature)
-        return lambda obj: [None if o is None else item(o) for o in obj]
-    if isinstance(feat, d.ClassLabel):
-        ids = {name: i for i, name in enumerate(feat.names)}
-
-        def encode_label(v: Any) -> Any:
-            if v is None:
-                return None  # an optional attribute left out, as datasets' Features.encode_example gives
-            i = ids.get(v) if type(v) is str else None
-            return feat.encode_example(v) if i is None else i
-
-        return encode_label
-    if isinstance(feat, d.Value):
-        t = feat.pa_type
-        if pa.types.is_boolean(t):
-            return bool
-        if pa.types.is_integer(t):
-            return int
-        if pa.types.is_floating(t):
-            return float
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            return str
-        return lambda v: v
-    if hasattr(feat, "encode_example"):
-        return feat.encode_example
-    return lambda v: v
-
-
 def _float_check(feat: Any) -> Callable[[Any], bool] | None:
     """A test for "this encoded value holds a float that is not None", or None if the feature has no float."""
     import pyarrow as pa
@@ -449,13 +384,12 @@ def _no_gc() -> Iterator[None]:
 
 
 class _Encoded:
-    """The rows of :func:`doc_rows` made already encoded (what ``encoder`` gives of them), without building
-    them as strings first: ClassLabels through dicts of their names, exactly the features' keys."""
+    """The rows of :func:`doc_rows` made already encoded (what ``datasets.Features.encode_example`` gives of
+    them, tested), without building them with strings first: ClassLabels through dicts of their names, exactly
+    the features' keys."""
 
     def __init__(self, decl: Declaration | None = None) -> None:
         decl = decl or label_sets()
-        feats = features("documents", decl)
-        self.feats = feats
         self.status = {n: i for i, n in enumerate(decl.statuses)}
         self.relation_type = {n: i for i, n in enumerate(decl.relation_types)}
         self.label: dict[str, dict[str, int]] = {}
@@ -568,8 +502,8 @@ class ShardBuilder:
     Tables have ClassLabels as integers and the features in the schema metadata (as datasets writes
     them). ``ner``, the one config with a cost per token, is built as columns (``tokens.sentence_columns``:
     numpy arrays of offsets and tag ids, one list of token strings) and turned into Arrow without a Python
-    dict per row; the other configs hold a few rows per document and go through row dicts and the
-    compiled :func:`encoder`. Each fingerprint is that of :func:`row_json`, hashed as rows are made.
+    dict per row; the other configs hold a few rows per document and go through row dicts made already
+    encoded (:class:`_Encoded`). Each fingerprint is that of :func:`row_json`, hashed as rows are made.
     """
 
     def __init__(self, configs: Iterable[str] = CONFIGS) -> None:
@@ -755,20 +689,6 @@ def combined_fingerprint(digests: list[str]) -> str:
     if len(digests) == 1:
         return digests[0]
     return hashlib.sha256("".join(f"{d}\n" for d in digests).encode("ascii")).hexdigest()
-
-
-def parquet_bytes(tbl: pa.Table) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    options = dict(PARQUET_OPTIONS)
-    row_group_size = options.pop("row_group_size")
-    with pq.ParquetWriter(sink, tbl.schema, **options) as writer:
-        # An empty table gets no row group at all: datasets 5.2 fails on a row group of 0 rows.
-        if tbl.num_rows:
-            writer.write_table(tbl, row_group_size=row_group_size)
-    return sink.getvalue().to_pybytes()
 
 
 def load(
