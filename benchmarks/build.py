@@ -106,11 +106,11 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict:
+def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict:
     """Run ``cmd``: wall seconds, peak RSS of its largest process and of its whole tree (MB), its stdout."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, text=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, text=True, cwd=cwd)
         peak = 0
         done = threading.Event()
 
@@ -148,7 +148,8 @@ def measure_build(annotations: Path, out: Path, jobs: int | None, code: Path = R
     else:  # the command line has no --jobs; builder.build is what it runs
         cmd = [sys.executable, __file__, "--_build", str(annotations), str(out), str(jobs)]
     before = os.getloadavg()[0]
-    r = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(code)))
+    # cwd too: `python -m` puts the working directory before PYTHONPATH
+    r = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(code)), cwd=code)
     r["load"] = (before, os.getloadavg()[0])
     return r
 
