@@ -1,6 +1,7 @@
-"""Build and load at scale: `corpus build` in documents per second and peak memory, then loading the result.
+"""Build and load at scale: `corpus build` in documents per second, CPU and peak memory, beside its floor.
 
-    python benchmarks/build.py --docs 10000 30000 100000 [--jobs 2] [--workdir DIR] [--steps build,load]
+    python benchmarks/build.py --docs 100000 [--jobs 2] [--workdir DIR] [--steps build,floor,ner,load]
+                               [--baseline DIR]
 
 For each size a seeded synthetic corpus (documents of about 4 kB with about 50
 spans and 10 relations each, see corpus_pkg/synthetic.py) is written as an
@@ -12,6 +13,19 @@ build: `python -m corpus_pkg build --annotations A --out O` in a fresh process
 the Parquet files, card, croissant.json and MANIFEST). Reported: wall seconds,
 documents per second, the peak RSS of the largest single process (wait4) and of
 the whole process tree (the parent and its shard workers, sampled every 0.1 s).
+
+floor: the least any build of these tables costs, in a fresh process: every corpus file read with
+`pyarrow.json.read_json` (the files of 5,000 documents joined into one buffer at a time, pyarrow's
+threads on), and the tables our build wrote (read back beforehand, untimed) written again with
+`pyarrow.parquet` and our writer settings. Reported: wall and CPU seconds of the two timed parts; ours
+as a multiple of it.
+
+ner: the per-token cost, on the first --ner-sample documents in one process (ms of CPU per document):
+spaCy's tokenizer alone, the ner columns (tokens.sentence_columns), the whole ner table with its
+fingerprint, and the tables of the other five configs, for comparison.
+
+--baseline DIR builds the same corpus with the code checked out in DIR (e.g. a `git worktree` of an
+older commit) in the same run, so "today" and ours are measured in the same conditions.
 
 load: per config, each in a fresh process with a fresh HF_DATASETS_CACHE:
 `datasets.load_dataset(DIR, config)` cold, the same again warm (same cache, new
@@ -92,11 +106,11 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict:
+def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict:
     """Run ``cmd``: wall seconds, peak RSS of its largest process and of its whole tree (MB), its stdout."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, text=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, text=True, cwd=cwd)
         peak = 0
         done = threading.Event()
 
@@ -109,7 +123,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         # wait4 gives this child's own rusage; its ru_maxrss covers the workers it reaped too.
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, usage = os.wait4(proc.pid, 0)  # its CPU includes the children it waited for
         seconds = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         done.set()
@@ -118,16 +132,103 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict:
         err.seek(0)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.read()[-3000:]}")
-        return {"seconds": seconds, "largest_mb": usage.ru_maxrss / 1024, "tree_mb": peak / 1024, "stdout": out.read()}
+        return {
+            "seconds": seconds,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "largest_mb": usage.ru_maxrss / 1024,
+            "tree_mb": peak / 1024,
+            "stdout": out.read(),
+        }
 
 
-def measure_build(annotations: Path, out: Path, jobs: int | None) -> dict:
+def measure_build(annotations: Path, out: Path, jobs: int | None, code: Path = REPO) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     if jobs is None:
         cmd = [sys.executable, "-m", "corpus_pkg", "build", "--annotations", str(annotations), "--out", str(out)]
     else:  # the command line has no --jobs; builder.build is what it runs
         cmd = [sys.executable, __file__, "--_build", str(annotations), str(out), str(jobs)]
-    return run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    before = os.getloadavg()[0]
+    # cwd too: `python -m` puts the working directory before PYTHONPATH
+    r = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(code)), cwd=code)
+    r["load"] = (before, os.getloadavg()[0])
+    return r
+
+
+# ---------------------------------------------------------------- floor and ner cost
+
+
+_FLOOR_CHILD = r"""
+import json, os, sys, time, tempfile
+import pyarrow as pa, pyarrow.json as pj, pyarrow.parquet as pq
+sys.path.insert(0, sys.argv[3])
+from corpus_pkg.hf import PARQUET_OPTIONS
+corpus, built = sys.argv[1:3]
+files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".jsonl"))
+read_wall = read_cpu = 0.0
+rows = 0
+for i in range(0, len(files), 5000):
+    t, c = time.perf_counter(), time.process_time()
+    data = b"".join(open(f, "rb").read() for f in files[i : i + 5000])
+    rows += pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(block_size=1 << 22)).num_rows
+    read_wall += time.perf_counter() - t
+    read_cpu += time.process_time() - c
+    del data
+options = dict(PARQUET_OPTIONS)
+size = options.pop("row_group_size")
+write_wall = write_cpu = 0.0
+with tempfile.TemporaryDirectory() as tmp:
+    for root, _, names in os.walk(os.path.join(built, "data")):
+        for name in sorted(names):
+            tbl = pq.read_table(os.path.join(root, name))
+            t, c = time.perf_counter(), time.process_time()
+            pq.write_table(tbl, os.path.join(tmp, "x.parquet"), row_group_size=size, **options)
+            write_wall += time.perf_counter() - t
+            write_cpu += time.process_time() - c
+            del tbl
+print(json.dumps({"read_wall": read_wall, "read_cpu": read_cpu, "write_wall": write_wall, "write_cpu": write_cpu,
+                  "records": rows}))
+"""
+
+
+def measure_floor(annotations: Path, built: Path) -> dict:
+    cmd = [sys.executable, "-c", _FLOOR_CHILD, str(annotations / "corpus"), str(built), str(REPO)]
+    r = run_measured(cmd)
+    r.update(json.loads(r["stdout"].strip().splitlines()[-1]))
+    return r
+
+
+_NER_CHILD = r"""
+import gc, json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from corpus_pkg import hf, tokens
+from corpus_pkg.storage import assemble, corpus_items
+paths = sorted(Path(sys.argv[1]).glob("*.jsonl"))[: int(sys.argv[2])]
+docs = assemble(item for p in paths for item in corpus_items(p, []))
+gc.disable()
+nlp = tokens._nlp()
+ner, rest = hf.ShardBuilder(["ner"]), hf.ShardBuilder(hf.CONFIGS[:-1])
+ner.tables(docs[:5]), rest.tables(docs[:5])  # warm up: features, the tokenizer's cache of a few words
+def cpu_ms(fn):
+    c = time.process_time()
+    fn()
+    return (time.process_time() - c) * 1000 / len(docs)
+out = {"docs": len(docs)}
+out["tokenizer"] = cpu_ms(lambda: [nlp.tokenizer(d.document.text) for d in docs])
+out["tokens"] = sum(len(nlp.tokenizer(d.document.text)) for d in docs[:200]) / min(200, len(docs))
+out["columns"] = cpu_ms(lambda: [hf._ner_columns(d, ner.tag_ids) for d in docs])
+out["ner_table"] = cpu_ms(lambda: [ner.tables(docs[i : i + hf.CHUNK_DOCS]) for i in range(0, len(docs), hf.CHUNK_DOCS)])
+out["other_tables"] = cpu_ms(
+    lambda: [rest.tables(docs[i : i + hf.CHUNK_DOCS]) for i in range(0, len(docs), hf.CHUNK_DOCS)]
+)
+print(json.dumps(out))
+"""
+
+
+def measure_ner(annotations: Path, sample: int) -> dict:
+    cmd = [sys.executable, "-c", _NER_CHILD, str(annotations / "corpus"), str(sample), str(REPO)]
+    r = run_measured(cmd)
+    return json.loads(r["stdout"].strip().splitlines()[-1])
 
 
 def _build_child(annotations: str, out: str, jobs: str) -> None:
@@ -183,7 +284,7 @@ def load_table(folder: Path, tmp: Path) -> list[str]:
 
     lines = [
         f"{'config':10} {'rows':>9} {'files':>5} {'MB':>7} | {'cold s':>7} {'warm s':>7} {'cold np2':>8} "
-        f"{'stream1k':>8} {'pyarrow':>7} | {'RSS cold':>8} {'warm':>5} {'pyarrow':>7}"
+        f"{'stream1k':>8} {'pyarrow':>7} {'cold/pa':>7} | {'RSS cold':>8} {'warm':>5} {'pyarrow':>7}"
     ]
     imports = []
     for config in CONFIGS:
@@ -201,7 +302,8 @@ def load_table(folder: Path, tmp: Path) -> list[str]:
             shutil.rmtree(c, ignore_errors=True)
         lines.append(
             f"{config:10} {cold['rows']:>9} {len(files):>5} {mb:>7.1f} | {cold['seconds']:>7.2f} "
-            f"{warm['seconds']:>7.2f} {cold2['seconds']:>8.2f} {stream['seconds']:>8.2f} {arrow['seconds']:>7.2f} | "
+            f"{warm['seconds']:>7.2f} {cold2['seconds']:>8.2f} {stream['seconds']:>8.2f} {arrow['seconds']:>7.2f} "
+            f"{cold['seconds'] / arrow['seconds']:>7.2f} | "
             f"{cold['rss_mb']:>8.0f} {warm['rss_mb']:>5.0f} {arrow['rss_mb']:>7.0f}"
         )
     lines.append(
@@ -213,13 +315,29 @@ def load_table(folder: Path, tmp: Path) -> list[str]:
 # ---------------------------------------------------------------- main
 
 
+def _build_lines(how: str, builds: list) -> list[str]:
+    lines = [
+        f"{how}: {'docs':>7} {'JSONL MB':>8} {'shards':>6} {'files':>5} {'Parquet MB':>10} | {'wall s':>7} "
+        f"{'CPU s':>7} {'docs/s':>7} | {'RSS largest MB':>14} {'RSS tree MB':>11} | load avg before, after"
+    ]
+    for n, mb, shards, files, size, r in builds:
+        lines.append(
+            f"{how}: {n:>7} {mb:>8.0f} {shards:>6} {files:>5} {size:>10.1f} | {r['seconds']:>7.1f} {r['cpu']:>7.1f} "
+            f"{n / r['seconds']:>7.0f} | {r['largest_mb']:>14.0f} {r['tree_mb']:>11.0f} | "
+            f"{r['load'][0]:.2f}, {r['load'][1]:.2f}"
+        )
+    return lines
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--docs", type=int, nargs="+", default=[10_000, 100_000])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jobs", type=int, help="shard workers for builder.build (default: `corpus build`, all cores)")
     p.add_argument("--workdir", type=Path, help="keep the corpora and built folders here and reuse them")
-    p.add_argument("--steps", default="build,load", help="comma-separated: build, load")
+    p.add_argument("--steps", default="build,floor,ner", help="comma-separated: build, floor, ner, load")
+    p.add_argument("--baseline", type=Path, help="a checkout of older code to build the same corpus with")
+    p.add_argument("--ner-sample", type=int, default=2_000, help="documents for the ner cost (default 2,000)")
     p.add_argument("--_build", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args._build:
@@ -233,34 +351,67 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp_name:
         work = args.workdir or Path(tmp_name)
         work.mkdir(parents=True, exist_ok=True)
-        builds, loads = [], {}
+        builds, olds, floors, ners, loads = [], [], {}, {}, {}
         for n in args.docs:
             annotations, out = work / f"annotations-{n}", work / f"dataset-{n}"
             made = make_corpus(annotations, n, args.seed)
             note = f"generated in {made:.0f} s" if made else "reused"
             mb = sum(f.stat().st_size for f in (annotations / "corpus").glob("*.jsonl")) / 1e6
             print(f"{n} documents, {mb:.0f} MB of JSONL ({note})", file=sys.stderr)
+            if "build" in steps and args.baseline is not None:
+                old = work / f"dataset-{n}-baseline"
+                r = measure_build(annotations, old, args.jobs, args.baseline)
+                files = sum(1 for _ in old.rglob("*.parquet"))
+                size = sum(f.stat().st_size for f in old.rglob("*.parquet")) / 1e6
+                olds.append((n, mb, builder.shard_count(n), files, size, r))
+                shutil.rmtree(old, ignore_errors=True)
             if "build" in steps:
                 r = measure_build(annotations, out, args.jobs)
                 files = sum(1 for _ in out.rglob("*.parquet"))
                 size = sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6
                 builds.append((n, mb, builder.shard_count(n), files, size, r))
+            if ("floor" in steps or "load" in steps) and not (out / hf.README).is_file():
+                raise SystemExit(f"{out} is not built; run with --steps build first (and --workdir)")
+            if "floor" in steps:
+                floors[n] = measure_floor(annotations, out)
+            if "ner" in steps:
+                ners[n] = measure_ner(annotations, min(n, args.ner_sample))
             if "load" in steps:
-                if not (out / hf.README).is_file():
-                    raise SystemExit(f"{out} is not built; run with --steps build first (and --workdir)")
                 with tempfile.TemporaryDirectory(prefix="bench-load-") as t:
                     loads[n] = load_table(out, Path(t))
+        print(f"{os.cpu_count()} cores; wall and CPU include start-up, imports and validation; CPU includes workers")
+        how = "ours" if args.jobs is None else f"ours, jobs={args.jobs}"
         if builds:
-            how = "corpus build" if args.jobs is None else f"builder.build(jobs={args.jobs})"
-            print(f"{how} on {os.cpu_count()} cores (wall time includes start-up, imports and validation)")
+            print("\n".join(_build_lines(how, builds)))
+        if olds:
+            print("\n".join(_build_lines(f"baseline {args.baseline}", olds)))
+        ours = {n: r for n, *_, r in builds}
+        for n, f in floors.items():
+            wall, cpu = f["read_wall"] + f["write_wall"], f["read_cpu"] + f["write_cpu"]
             print(
-                f"{'docs':>7} {'JSONL MB':>8} {'shards':>6} {'files':>5} {'Parquet MB':>10} | "
-                f"{'seconds':>7} {'docs/s':>7} | {'RSS largest MB':>14} {'RSS tree MB':>11}"
+                f"floor at {n} documents: read_json {f['read_wall']:.1f} s wall, {f['read_cpu']:.1f} s CPU "
+                f"({f['records']} records); write Parquet {f['write_wall']:.1f} s wall, {f['write_cpu']:.1f} s CPU; "
+                f"together {wall:.1f} s wall, {cpu:.1f} s CPU"
             )
-            for n, mb, shards, files, size, r in builds:
+            if n in ours:
+                print(f"ours / floor at {n}: {ours[n]['seconds'] / wall:.1f}x wall, {ours[n]['cpu'] / cpu:.1f}x CPU")
+        for n, k in ners.items():
+            print(
+                f"ner cost at {n} (first {k['docs']} documents, {k['tokens']:.0f} tokens a document, CPU ms per "
+                f"document, one process): spaCy tokenizer {k['tokenizer']:.2f}, ner columns {k['columns']:.2f}, "
+                f"ner table with fingerprint {k['ner_table']:.2f}; the other five configs {k['other_tables']:.2f}"
+            )
+            if n in ours:
                 print(
-                    f"{n:>7} {mb:>8.0f} {shards:>6} {files:>5} {size:>10.1f} | {r['seconds']:>7.1f} "
-                    f"{n / r['seconds']:>7.0f} | {r['largest_mb']:>14.0f} {r['tree_mb']:>11.0f}"
+                    f"ner table at {n}: about {k['ner_table'] * n / 1000:.0f} s of CPU of the build's "
+                    f"{ours[n]['cpu']:.0f} s (the tokenizer alone {k['tokenizer'] * n / 1000:.0f} s)"
+                )
+        for old in olds:
+            n, r = old[0], old[-1]
+            if n in ours:
+                print(
+                    f"speed-up at {n}: {r['seconds'] / ours[n]['seconds']:.2f}x wall, "
+                    f"{r['cpu'] / ours[n]['cpu']:.2f}x CPU, RSS tree {r['tree_mb']:.0f} -> {ours[n]['tree_mb']:.0f} MB"
                 )
         for n, lines in loads.items():
             print(f"\nload_dataset at {n} documents (seconds; RSS in MB)")

@@ -24,23 +24,24 @@ import os
 import shutil
 import tempfile
 from collections import ChainMap, Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corpus_pkg.card import ConfigStats, Source, card_body, card_yaml, source_of
 from corpus_pkg.hf import (
+    CHUNK_DOCS,
     CONFIGS,
     DATASHEET,
     MANIFEST,
     README,
+    ParquetShard,
+    ShardBuilder,
     _no_gc,
     combined_fingerprint,
-    parquet_bytes,
     shard_path,
-    shard_tables,
 )
 from corpus_pkg.jsonio import write_bytes_atomic
 from corpus_pkg.model import AnnotatedDocument
@@ -80,29 +81,44 @@ class ShardResult:
     error_count: int = 0
 
 
+def _write_shard(
+    chunks: Iterable[list[AnnotatedDocument]],
+    index: int,
+    sinks: dict[str, Any],
+    include: Collection[str] = (),
+) -> ShardResult:
+    """Write one shard's Parquet file of every config into ``sinks`` (config -> path or stream) from runs of
+    documents sorted by doc_id: gold and the statuses in ``include``. Only one run is held at a time."""
+    from corpus_pkg.review import left_out, publishable
+
+    made = ShardBuilder()
+    out = ParquetShard(sinks, made.schemas)
+    result = ShardResult(index)
+    try:
+        for docs in chunks:
+            published = [publishable(d, include) for d in docs]
+            for d, p in zip(docs, published, strict=True):
+                result.left_out.update(left_out(d, p))
+            out.write(made.tables(published))
+            result.sources += [source_of(d) for d in published]
+            result.relations += sum(len(d.relations) for d in published)
+    finally:
+        out.close()
+    result.rows, result.nbytes, result.digests = dict(made.rows), dict(made.nbytes), made.digests()
+    return result
+
+
 def _shard_files(
     docs: list[AnnotatedDocument], index: int, count: int, include: Collection[str] = ()
 ) -> tuple[ShardResult, dict[str, bytes]]:
-    """The Parquet files of one shard of documents sorted by doc_id: gold and the statuses in ``include``."""
-    from corpus_pkg.review import left_out, publishable
+    """The Parquet files of one shard of documents sorted by doc_id, made in memory."""
+    import pyarrow as pa
 
-    published = [publishable(d, include) for d in docs]
-    dropped: Counter[tuple[str, str]] = Counter()
-    for d, p in zip(docs, published, strict=True):
-        dropped.update(left_out(d, p))
-    docs = published
-    made = shard_tables(docs)
-    files = {shard_path(c, index, count): parquet_bytes(t) for c, t in made.tables.items()}
-    result = ShardResult(
-        index,
-        rows={c: t.num_rows for c, t in made.tables.items()},
-        nbytes={c: t.nbytes for c, t in made.tables.items()},
-        digests=made.digests,
-        sources=[source_of(d) for d in docs],
-        relations=sum(len(d.relations) for d in docs),
-        left_out=dropped,
-    )
-    return result, files
+    sinks = {c: pa.BufferOutputStream() for c in CONFIGS}
+    chunks = (docs[i : i + CHUNK_DOCS] for i in range(0, max(len(docs), 1), CHUNK_DOCS))
+    with _no_gc():
+        result = _write_shard(chunks, index, sinks, include)
+    return result, {shard_path(c, index, count): sink.getvalue().to_pybytes() for c, sink in sinks.items()}
 
 
 def _metadata_files(
@@ -222,21 +238,42 @@ class _ShardTask:
 def _build_shard(task: _ShardTask) -> ShardResult:
     """Validate, convert and write one shard's Parquet files under ``task.dest`` (runs in a worker).
 
-    Validation is per document, so each shard validates only its own files; the one check that spans
-    shards (a doc_id held twice) is made by the caller.
+    The shard's files are read once, ``CHUNK_DOCS`` at a time: each run is validated (every rule, as
+    ``validate_corpus_files``) from the records read, and those records become the run's rows, so a
+    worker holds one run of documents and never the shard. Validation is per document, so each shard
+    validates only its own files; the one check that spans shards (a doc_id held twice) is made by the
+    caller. After the first error the rest is still validated, to count the errors, but nothing more is
+    written; the caller discards the staging folder.
     """
-    from corpus_pkg.storage import assemble, read_items
-    from corpus_pkg.validate import validate_corpus_files
+    from corpus_pkg.storage import assemble, corpus_items
+    from corpus_pkg.validate import Checker, Report, check_files_hold_their_document
 
     use(task.project)  # a spawned worker acts on its parent's project
+    errors = []
+
+    def chunks() -> Iterator[list[AnnotatedDocument]]:
+        for i in range(0, len(task.paths), CHUNK_DOCS):
+            paths = task.paths[i : i + CHUNK_DOCS]
+            report = Report()
+            check_files_hold_their_document(paths, report)
+            checker = Checker(report, canonical_ids=True)
+            items = []
+            for path in paths:
+                for item in corpus_items(path, report.findings):
+                    checker.feed(item)
+                    items.append(item)
+            checker.finish()
+            errors.extend(report.errors)
+            if not errors:
+                yield assemble(items)
+
+    sinks = {c: task.dest / shard_path(c, task.index, task.count) for c in CONFIGS}
+    for path in sinks.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
     with _no_gc():
-        errors = validate_corpus_files(task.paths).errors
-        if errors:
-            return ShardResult(task.index, first_error=errors[0].render(), error_count=len(errors))
-        docs = assemble(item for path in task.paths for item in read_items(path, []))
-        result, files = _shard_files(docs, task.index, task.count, task.include)
-    for rel, data in files.items():
-        write_bytes_atomic(task.dest / rel, data, durable=False)  # staging; moved in later
+        result = _write_shard(chunks(), task.index, {c: str(p) for c, p in sinks.items()}, task.include)
+    if errors:
+        return ShardResult(task.index, first_error=errors[0].render(), error_count=len(errors))
     return result
 
 

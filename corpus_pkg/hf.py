@@ -4,7 +4,8 @@
 describes them in its README.md. Two properties are kept on purpose:
 
 * Deterministic: the same annotations give the same bytes (fixed Parquet
-  writer settings, one row group per file, no timestamps anywhere), and the
+  writer settings, a row group per ``CHUNK_DOCS`` documents, so one for a small
+  corpus, no timestamps anywhere), and the
   build only rewrites files whose bytes change.
 * No stale cache: for a local folder ``datasets`` derives its cache key from
   the README's YAML only, not from the data files. Each config's
@@ -19,7 +20,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +71,9 @@ DESCRIPTIONS = {
 }
 
 
-# Rows are turned into Arrow every this many documents, so a shard never holds all
-# its rows as Python objects.
-CHUNK_DOCS = 500
+# Documents are read, validated, turned into Arrow and written as one Parquet row group
+# this many at a time, so a shard never holds all its documents or rows in memory.
+CHUNK_DOCS = 250
 
 
 def shard_path(config: str, index: int, count: int) -> str:
@@ -325,72 +326,6 @@ def rows(config: str, docs: Iterable[AnnotatedDocument]) -> list[dict[str, Any]]
 # ---------------------------------------------------------------- encoding and Arrow
 
 
-def _has_class_label(feat: Any) -> bool:
-    d = _features_module()
-    if isinstance(feat, d.ClassLabel):
-        return True
-    if isinstance(feat, dict):
-        return any(_has_class_label(f) for f in feat.values())
-    if isinstance(feat, d.List | d.LargeList):
-        return _has_class_label(feat.feature)
-    return False
-
-
-def encoder(feat: Any) -> Callable[[Any], Any]:
-    """``feat.encode_example`` for plain Python rows, compiled once instead of re-inspected per value.
-
-    It gives what ``datasets.Features.encode_example`` gives (ClassLabel names to integers through a
-    dict, Values cast to their Python type, None kept, and a list left as it is unless its items hold a
-    ClassLabel, as datasets does) at a fraction of the cost, which dominates a large build. A label that
-    is not a known name goes to the ClassLabel itself, so the error is the one datasets raises.
-    """
-    import pyarrow as pa
-
-    d = _features_module()
-    if isinstance(feat, dict):
-        parts = [(k, encoder(f)) for k, f in feat.items()]
-
-        def encode_struct(obj: Any) -> Any:
-            if obj is None:
-                return None
-            out = {}
-            for k, enc in parts:
-                v = obj.get(k)
-                out[k] = None if v is None else enc(v)
-            return out
-
-        return encode_struct
-    if isinstance(feat, d.List | d.LargeList):
-        if not _has_class_label(feat.feature):
-            return list
-        item = encoder(feat.feature)
-        return lambda obj: [None if o is None else item(o) for o in obj]
-    if isinstance(feat, d.ClassLabel):
-        ids = {name: i for i, name in enumerate(feat.names)}
-
-        def encode_label(v: Any) -> Any:
-            if v is None:
-                return None  # an optional attribute left out, as datasets' Features.encode_example gives
-            i = ids.get(v) if type(v) is str else None
-            return feat.encode_example(v) if i is None else i
-
-        return encode_label
-    if isinstance(feat, d.Value):
-        t = feat.pa_type
-        if pa.types.is_boolean(t):
-            return bool
-        if pa.types.is_integer(t):
-            return int
-        if pa.types.is_floating(t):
-            return float
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            return str
-        return lambda v: v
-    if hasattr(feat, "encode_example"):
-        return feat.encode_example
-    return lambda v: v
-
-
 def _float_check(feat: Any) -> Callable[[Any], bool] | None:
     """A test for "this encoded value holds a float that is not None", or None if the feature has no float."""
     import pyarrow as pa
@@ -448,6 +383,111 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+class _Encoded:
+    """The rows of :func:`doc_rows` made already encoded (what ``datasets.Features.encode_example`` gives of
+    them, tested), without building them with strings first: ClassLabels through dicts of their names, exactly
+    the features' keys."""
+
+    def __init__(self, decl: Declaration | None = None) -> None:
+        decl = decl or label_sets()
+        self.status = {n: i for i, n in enumerate(decl.statuses)}
+        self.relation_type = {n: i for i, n in enumerate(decl.relation_types)}
+        self.label: dict[str, dict[str, int]] = {}
+        self.attrs: dict[str, list[tuple[str, dict[str, int] | None, Callable[[Any], Any]]]] = {}
+        for layer in SPAN_CONFIGS.values():
+            self.label[layer] = {n: i for i, n in enumerate(decl.labels_for(layer))}
+            self.attrs[layer] = [
+                (
+                    name,
+                    {v: i for i, v in enumerate(a.values)} if a.kind == "enum" else None,
+                    bool if a.kind == "boolean" else str,
+                )
+                for name, a in decl.layers[layer].attributes.items()
+            ]
+        self.names = {layer: frozenset(a[0] for a in attrs) for layer, attrs in self.attrs.items()}
+
+    def _code(self, ids: dict[str, int], value: Any, what: str) -> int:
+        i = ids.get(value) if type(value) is str else None
+        if i is None:
+            raise ValueError(f"{what} {value!r} is not one of the names of its ClassLabel: {sorted(ids)}")
+        return i
+
+    def provenance(self, p: Any) -> dict[str, Any]:
+        return {
+            "annotator": p.annotator,
+            "tool": p.tool,
+            "tool_version": p.tool_version,
+            "status": self._code(self.status, p.status, "status"),
+            "score": None if p.score is None else float(p.score),
+        }
+
+    def span(self, span: Span, by_id: dict[str, Span], tails_of: dict[tuple[str, str], list[str]]) -> dict[str, Any]:
+        attrs = self.attrs[span.layer]
+        if not self.names[span.layer].issuperset(span.attributes):
+            extra = sorted(set(span.attributes) - self.names[span.layer])
+            raise ValueError(
+                f"{span.doc_id}: span {span.id} has attributes {extra} that the dataset features do not "
+                f"hold; declare them in schema/labels.json"
+            )
+        row: dict[str, Any] = {
+            "id": span.id,
+            "start": span.start,
+            "end": span.end,
+            "text": span.text,
+            "label": self._code(self.label[span.layer], span.label, "label"),
+        }
+        given = span.attributes
+        for name, ids, cast in attrs:
+            v = given.get(name)
+            row[name] = None if v is None else self._code(ids, v, name) if ids is not None else cast(v)
+        if span.layer in RELATION_FIELD:
+            rel_type, list_field = RELATION_FIELD[span.layer]
+            tails = sorted((by_id[t] for t in tails_of.get((rel_type, span.id), ())), key=lambda s: s.sort_key)
+            row[list_field] = [
+                {"id": t.id, "text": t.text, "cluster": t.attributes.get("cluster"), "start": t.start, "end": t.end}
+                for t in tails
+            ]
+        row["provenance"] = self.provenance(span.provenance)
+        return row
+
+    def rows(self, doc: AnnotatedDocument, configs: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+        """``doc_rows(doc, configs)`` encoded, for ``configs`` other than ``ner``."""
+        doc = doc.sorted()
+        by_id = {s.id: s for s in doc.spans}
+        tails_of = _tails_of(doc)
+        layers = {layer: c for c, layer in SPAN_CONFIGS.items()}
+        spans: dict[str, list[dict[str, Any]]] = {c: [] for c in SPAN_CONFIGS}
+        for s in doc.spans:
+            spans[layers[s.layer]].append(self.span(s, by_id, tails_of))
+        out: dict[str, list[dict[str, Any]]] = {}
+        if "documents" in configs:
+            meta = doc.document.to_dict()
+            extra = sorted(set(meta) - {"record", *DOCUMENT_FIELDS})
+            if extra:
+                raise ValueError(
+                    f"{doc.doc_id}: document fields {extra} are not in the dataset features; add them to "
+                    "corpus_pkg/hf.py"
+                )
+            row: dict[str, Any] = {k: meta[k] for k in DOCUMENT_FIELDS}
+            row.update(spans)
+            row["relations"] = [
+                {
+                    "id": r.id,
+                    "type": self._code(self.relation_type, r.type, "relation type"),
+                    "head": r.head,
+                    "tail": r.tail,
+                    "provenance": self.provenance(r.provenance),
+                }
+                for r in doc.relations
+            ]
+            out["documents"] = [row]
+        doc_id = doc.doc_id
+        for c in SPAN_CONFIGS:
+            if c in configs:
+                out[c] = [{"doc_id": doc_id, **r} for r in spans[c]]
+        return out
+
+
 @dataclass
 class ShardTables:
     """The Arrow table of every config for a run of documents, and the sha256 of each one's rows."""
@@ -456,46 +496,186 @@ class ShardTables:
     digests: dict[str, str]
 
 
-def shard_tables(docs: Iterable[AnnotatedDocument], configs: Iterable[str] = CONFIGS) -> ShardTables:
-    """Tables with ClassLabels as integers and features in the schema metadata (as datasets writes them).
+class ShardBuilder:
+    """Arrow tables of every config, a run of documents at a time, with each config's running fingerprint.
 
-    Each digest is the fingerprint of its table (see :func:`row_json`), computed from the rows as they
-    are encoded; rows are turned into Arrow every ``CHUNK_DOCS`` documents.
+    Tables have ClassLabels as integers and the features in the schema metadata (as datasets writes
+    them). ``ner``, the one config with a cost per token, is built as columns (``tokens.sentence_columns``:
+    numpy arrays of offsets and tag ids, one list of token strings) and turned into Arrow without a Python
+    dict per row; the other configs hold a few rows per document and go through row dicts made already
+    encoded (:class:`_Encoded`). Each fingerprint is that of :func:`row_json`, hashed as rows are made.
+    """
+
+    def __init__(self, configs: Iterable[str] = CONFIGS) -> None:
+        self.configs = tuple(configs)
+        feats = {c: features(c) for c in self.configs}
+        self.encoded = _Encoded()
+        self.schemas = {c: feats[c].arrow_schema for c in self.configs}
+        self.dumps = {c: row_json(feats[c]) for c in self.configs if c != "ner"}
+        self.hashers = {
+            c: hashlib.sha256((self.schemas[c].metadata or {}).get(b"huggingface", b"")) for c in self.configs
+        }
+        self.rows = dict.fromkeys(self.configs, 0)
+        self.nbytes = dict.fromkeys(self.configs, 0)
+        self.row_configs = tuple(c for c in self.configs if c != "ner")
+        if "ner" in self.configs:
+            from corpus_pkg.tokens import tag_names
+
+            self.tag_ids = {t: i for i, t in enumerate(tag_names(label_sets().entity_types))}
+
+    def tables(self, docs: Iterable[AnnotatedDocument]) -> dict[str, pa.Table]:
+        """The tables of ``docs``, which come sorted by doc_id and follow those of earlier calls."""
+        import orjson
+        import pyarrow as pa
+
+        pending: dict[str, list[dict[str, Any]]] = {c: [] for c in self.row_configs}
+        ner: list[tuple[str, Any]] = []
+        # A float (a provenance score) is the one value orjson may write apart from json: rows go through
+        # row_json's check only when some record of these documents holds one.
+        scored = False
+        for doc in docs:
+            scored = scored or any(r.provenance.score is not None for r in (*doc.spans, *doc.relations))
+            if self.row_configs:
+                for c, got in self.encoded.rows(doc, self.row_configs).items():
+                    pending[c].extend(got)
+            if "ner" in self.configs:
+                ner.append((doc.doc_id, _ner_columns(doc, self.tag_ids)))
+        out: dict[str, pa.Table] = {}
+        for c in self.configs:
+            if c == "ner":
+                out[c] = self._ner_table(ner)
+                continue
+            got = pending[c]
+            if scored:
+                dump = self.dumps[c]
+                self.hashers[c].update(b"".join(dump(r) + b"\n" for r in got))
+            else:
+                sort = orjson.OPT_SORT_KEYS
+                self.hashers[c].update(b"".join(orjson.dumps(r, option=sort) + b"\n" for r in got))
+            out[c] = pa.Table.from_pylist(got, schema=self.schemas[c])
+        for c, t in out.items():
+            self.rows[c] += t.num_rows
+            self.nbytes[c] += t.nbytes
+        return out
+
+    def _ner_table(self, docs: list[tuple[str, Any]]) -> pa.Table:
+        import numpy as np
+        import orjson
+        import pyarrow as pa
+
+        schema = self.schemas["ner"]
+        ids: list[str] = []
+        doc_ids: list[str] = []
+        tokens: list[str] = []
+        starts, ends, token_starts, token_ends, tags, offsets = [], [], [], [], [], []
+        lines: list[bytes] = []
+        base = 0
+        sort = orjson.OPT_SORT_KEYS
+        for doc_id, col in docs:
+            bounds = col.bounds.tolist()
+            n = len(bounds) - 1
+            if n == 0:
+                continue
+            row_ids = [f"{doc_id}-s{i:03d}" for i in range(1, n + 1)]
+            ids += row_ids
+            doc_ids += [doc_id] * n
+            first, last = col.bounds[:-1], col.bounds[1:] - 1
+            starts.append(col.starts[first])
+            ends.append(col.ends[last])
+            offsets.append(col.bounds[:-1] + base)
+            base += len(col.tokens)
+            tokens += col.tokens
+            token_starts.append(col.starts)
+            token_ends.append(col.ends)
+            tags.append(col.tags)
+            ts, te, tg, tk = col.starts.tolist(), col.ends.tolist(), col.tags.tolist(), col.tokens
+            for r, rid in enumerate(row_ids):
+                a, b = bounds[r], bounds[r + 1]
+                row = {
+                    "doc_id": doc_id,
+                    "end": te[b - 1],
+                    "id": rid,
+                    "ner_tags": tg[a:b],
+                    "start": ts[a],
+                    "token_ends": te[a:b],
+                    "token_starts": ts[a:b],
+                    "tokens": tk[a:b],
+                }
+                lines.append(orjson.dumps(row, option=sort))
+        self.hashers["ner"].update(b"".join(line + b"\n" for line in lines))
+
+        def cat(parts: list[Any], dtype: Any) -> Any:
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+        list_offsets = pa.array(np.concatenate([*offsets, [base]]).astype(np.int32), pa.int32())
+
+        def listed(name: str, values: Any) -> pa.Array:
+            typ = schema.field(name).type
+            return pa.ListArray.from_arrays(list_offsets, pa.array(values, typ.value_type), type=typ)
+
+        columns = [
+            pa.array(ids, pa.string()),
+            pa.array(doc_ids, pa.string()),
+            pa.array(cat(starts, np.int32), pa.int32()),
+            pa.array(cat(ends, np.int32), pa.int32()),
+            listed("tokens", tokens),
+            listed("token_starts", cat(token_starts, np.int32)),
+            listed("token_ends", cat(token_ends, np.int32)),
+            listed("ner_tags", cat(tags, np.int64)),
+        ]
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    def digests(self) -> dict[str, str]:
+        return {c: h.hexdigest() for c, h in self.hashers.items()}
+
+
+def _ner_columns(doc: AnnotatedDocument, tag_ids: dict[str, int]) -> Any:
+    """:func:`ner_rows` of ``doc`` as ``tokens.SentenceColumns`` (gold entities only)."""
+    from corpus_pkg.tokens import sentence_columns
+
+    gold = [s for s in doc.spans if s.layer == "entity" and s.provenance.status == "gold"]
+    return sentence_columns(doc.doc_id, doc.document.text, gold, tag_ids)
+
+
+def shard_tables(docs: Iterable[AnnotatedDocument], configs: Iterable[str] = CONFIGS) -> ShardTables:
+    """Every config's table of ``docs`` in memory, and its fingerprint (see :class:`ShardBuilder`).
+
+    Built ``CHUNK_DOCS`` documents at a time, as a build does, and put together.
     """
     import pyarrow as pa
 
-    configs = tuple(configs)
-    feats = {c: features(c) for c in configs}
-    encode = {c: encoder(feats[c]) for c in configs}
-    schemas = {c: feats[c].arrow_schema for c in configs}
-    hashers = {c: hashlib.sha256((schemas[c].metadata or {}).get(b"huggingface", b"")) for c in configs}
-    dumps = {c: row_json(feats[c]) for c in configs}
-    pending: dict[str, list[dict[str, Any]]] = {c: [] for c in configs}
-    chunks: dict[str, list[pa.Table]] = {c: [] for c in configs}
-
-    def flush() -> None:
-        for c in configs:
-            got = pending[c]
-            dump = dumps[c]
-            hashers[c].update(b"".join(dump(r) + b"\n" for r in got))
-            chunks[c].append(pa.Table.from_pylist(got, schema=schemas[c]))
-            pending[c] = []
-
+    made = ShardBuilder(configs)
+    docs = sorted(docs, key=lambda d: d.doc_id)
+    chunks: dict[str, list[pa.Table]] = {c: [] for c in made.configs}
     with _no_gc():
-        waiting = 0
-        for doc in sorted(docs, key=lambda d: d.doc_id):
-            for c, got in doc_rows(doc, configs).items():
-                pending[c].extend(map(encode[c], got))
-            waiting += 1
-            if waiting == CHUNK_DOCS:
-                flush()
-                waiting = 0
-        if waiting or not chunks[configs[0]]:
-            flush()
-        tables = {
-            c: chunks[c][0] if len(chunks[c]) == 1 else pa.concat_tables(chunks[c]).combine_chunks() for c in configs
-        }
-    return ShardTables(tables, {c: h.hexdigest() for c, h in hashers.items()})
+        for i in range(0, max(len(docs), 1), CHUNK_DOCS):
+            for c, t in made.tables(docs[i : i + CHUNK_DOCS]).items():
+                chunks[c].append(t)
+        tables = {c: ch[0] if len(ch) == 1 else pa.concat_tables(ch).combine_chunks() for c, ch in chunks.items()}
+    return ShardTables(tables, made.digests())
+
+
+class ParquetShard:
+    """One shard's Parquet file of every config, written as its tables come: a row group per call of
+    :meth:`write` that has rows (so a shard never holds all its rows in memory), none for an empty file.
+    """
+
+    def __init__(self, sinks: dict[str, Any], schemas: dict[str, pa.Schema]) -> None:
+        import pyarrow.parquet as pq
+
+        options = dict(PARQUET_OPTIONS)
+        self.row_group_size = options.pop("row_group_size")
+        self.writers = {c: pq.ParquetWriter(sink, schemas[c], **options) for c, sink in sinks.items()}
+
+    def write(self, tables: dict[str, pa.Table]) -> None:
+        for c, t in tables.items():
+            # An empty table gets no row group at all: datasets 5.2 fails on a row group of 0 rows.
+            if t.num_rows:
+                self.writers[c].write_table(t, row_group_size=self.row_group_size)
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()
 
 
 def table(config: str, docs: Iterable[AnnotatedDocument]) -> pa.Table:
@@ -509,20 +689,6 @@ def combined_fingerprint(digests: list[str]) -> str:
     if len(digests) == 1:
         return digests[0]
     return hashlib.sha256("".join(f"{d}\n" for d in digests).encode("ascii")).hexdigest()
-
-
-def parquet_bytes(tbl: pa.Table) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    options = dict(PARQUET_OPTIONS)
-    row_group_size = options.pop("row_group_size")
-    with pq.ParquetWriter(sink, tbl.schema, **options) as writer:
-        # An empty table gets no row group at all: datasets 5.2 fails on a row group of 0 rows.
-        if tbl.num_rows:
-            writer.write_table(tbl, row_group_size=row_group_size)
-    return sink.getvalue().to_pybytes()
 
 
 def load(

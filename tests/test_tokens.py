@@ -7,8 +7,18 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import PROV, annotated_documents, documents
 
+from corpus_pkg.labels import label_sets
 from corpus_pkg.model import AnnotatedDocument, Document, make_span
-from corpus_pkg.tokens import AlignmentError, IOB2Error, check_iob2, sentences, tag_names, tags_to_spans, tokenize
+from corpus_pkg.tokens import (
+    AlignmentError,
+    IOB2Error,
+    check_iob2,
+    sentence_columns,
+    sentences,
+    tag_names,
+    tags_to_spans,
+    tokenize,
+)
 
 
 def entity(doc: Document, n: int, start: int, end: int, label: str = "PERSON"):
@@ -175,3 +185,55 @@ def test_any_entity_off_token_boundaries_raises(d: Document, data: st.DataObject
     start, end = data.draw(st.sampled_from([(0, cut), (cut, len(d.text))]))
     with pytest.raises(AlignmentError, match=f"{d.doc_id}-e001"):
         sentences(d.doc_id, d.text, [entity(d, 1, start, end)])
+
+
+TAG_IDS = {t: i for i, t in enumerate(tag_names(label_sets().entity_types))}
+
+
+def columns_as_rows(cols) -> list[tuple[list[str], list[int], list[int], list[str]]]:
+    names = list(TAG_IDS)
+    b = cols.bounds.tolist()
+    return [
+        (
+            cols.tokens[b[r] : b[r + 1]],
+            cols.starts[b[r] : b[r + 1]].tolist(),
+            cols.ends[b[r] : b[r + 1]].tolist(),
+            [names[t] for t in cols.tags[b[r] : b[r + 1]].tolist()],
+        )
+        for r in range(len(b) - 1)
+    ]
+
+
+@given(st.data())
+def test_the_columns_of_a_document_are_its_sentence_rows_token_for_token(data: st.DataObject) -> None:
+    ad = data.draw(annotated_documents())
+    ents = data.draw(token_entities(ad))
+    rows = sentences(ad.doc_id, ad.document.text, ents)
+    want = [(r.tokens, r.token_starts, r.token_ends, r.tags) for r in rows]
+    assert columns_as_rows(sentence_columns(ad.doc_id, ad.document.text, ents, TAG_IDS)) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\n  ",
+        'Kim met Putin. Then?! "Yes." he said... (ok) Next\nline ¹Note “quoted.” End',
+        "HomeWorldPutin and Kim: talks — 2023.⁷ Vladivostok/ Sputnik\n\nPhoto: x",
+    ],
+)
+def test_the_columns_split_sentences_where_the_sentencizer_and_line_breaks_do(text: str) -> None:
+    doc = Document.from_text("d", text, "t.txt")
+    ents = [at(doc, "Kim", 1)] if "Kim" in text else []
+    want = [(r.tokens, r.token_starts, r.token_ends, r.tags) for r in sentences("d", text, ents)]
+    assert columns_as_rows(sentence_columns("d", text, ents, TAG_IDS)) == want
+
+
+def test_the_columns_refuse_what_the_rows_refuse_with_the_same_words() -> None:
+    doc = Document.from_text("doc-7", "Kim Jong Un met Putin’s envoy.", "t.txt")
+    for bad in ([at(doc, "Puti", 4)], [at(doc, "Kim Jong Un", 1), at(doc, "Jong Un", 2)]):
+        with pytest.raises(AlignmentError) as want:
+            sentences("doc-7", doc.text, bad)
+        with pytest.raises(AlignmentError) as got:
+            sentence_columns("doc-7", doc.text, bad, TAG_IDS)
+        assert str(got.value) == str(want.value)
