@@ -328,7 +328,8 @@ were written first. Every pass is made in an offset-free draft format (surface t
 to offsets and checked by code). The gold of release 0.1.0 was adjudicated from two passes made from the
 first revision of the guidelines, which quoted these texts as examples; a third pass, made independently
 from the revised guidelines alone, measures agreement (figures and the disagreement table in the
-datasheet), and its disagreements are adjudicated into later versions.
+datasheet). Release 0.2.0 adjudicated each of its disagreements with the gold by the revised guidelines
+(`annotations/passes/c/ADJUDICATION.md`) and applied them as correction batches.
 
 {agreement_text}New documents can be pre-annotated with `corpus predict`, whose suggestions a person accepts or fixes: a
 gazetteer of the gold names (scored leave-one-document-out) reaches strict span F1 0.81 on the entities and
@@ -340,8 +341,9 @@ No pass was made by a human annotator. Passes a and b, from which the gold of re
 adjudicated, were made by large-language-model annotator sessions (the model was not recorded) from
 guidelines revision 1; they are not independent. Pass c, the independent one, was made by a language
 model, Claude (Anthropic), in a separate session that saw only the five texts and guidelines revision 2,
-never the gold or the earlier passes. The maintainers adjudicated. Each span's `provenance` names its
-annotator and status.
+never the gold or the earlier passes. The adjudication of pass c into release 0.2.0 was also made by a
+language-model session (Claude, Anthropic) that saw both sides; no person adjudicated. Each span's
+`provenance` names its annotator and status.
 
 #### Personal and Sensitive Information
 

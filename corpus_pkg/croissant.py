@@ -114,7 +114,8 @@ RAI: dict[str, Any] = {
         "text with disambiguating context; offsets (Unicode code points) are computed and checked by code. "
         "The gold of release 0.1.0 was adjudicated by the maintainers from two passes made from guidelines "
         "revision 1, which quoted these texts as examples (not independent); a third pass made independently "
-        "from guidelines revision 2 measures agreement, and its disagreements are adjudicated into later versions."
+        "from guidelines revision 2 measures agreement; release 0.2.0 adjudicated its disagreements with the gold "
+        "(a language-model session, no person) and applied them as correction batches."
     ),
     "rai:dataAnnotationPlatform": ["Label Studio", "offset-free JSON drafts resolved by corpus_pkg"],
     "rai:dataAnnotationAnalysis": [

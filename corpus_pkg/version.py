@@ -1,3 +1,3 @@
 """The one version of the package, the data and every dataset config (data semver: see the README)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
