@@ -213,15 +213,25 @@ def _span_row(
     row: dict[str, Any] = {"id": span.id, "start": span.start, "end": span.end, "text": span.text, "label": span.label}
     for key in declared:
         row[key] = span.attributes.get(key)
-    if span.layer in RELATION_FIELD:
-        rel_type, list_field = RELATION_FIELD[span.layer]
-        tails = sorted((by_id[t] for t in tails_of.get((rel_type, span.id), ())), key=lambda s: s.sort_key)
-        row[list_field] = [
+    row.update(_tail_rows(span, by_id, tails_of))
+    row["provenance"] = {"score": None, **span.provenance.to_dict()}
+    return row
+
+
+def _tail_rows(
+    span: Span, by_id: dict[str, Span], tails_of: dict[tuple[str, str], list[str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """A quote's speakers or a claim's claimants, in text order, as the config's list field."""
+    if span.layer not in RELATION_FIELD:
+        return {}
+    rel_type, list_field = RELATION_FIELD[span.layer]
+    tails = sorted((by_id[t] for t in tails_of.get((rel_type, span.id), ())), key=lambda s: s.sort_key)
+    return {
+        list_field: [
             {"id": t.id, "text": t.text, "cluster": t.attributes.get("cluster"), "start": t.start, "end": t.end}
             for t in tails
         ]
-    row["provenance"] = {"score": None, **span.provenance.to_dict()}
-    return row
+    }
 
 
 def _tails_of(doc: AnnotatedDocument) -> dict[tuple[str, str], list[str]]:
@@ -440,13 +450,7 @@ class _Encoded:
         for name, ids, cast in attrs:
             v = given.get(name)
             row[name] = None if v is None else self._code(ids, v, name) if ids is not None else cast(v)
-        if span.layer in RELATION_FIELD:
-            rel_type, list_field = RELATION_FIELD[span.layer]
-            tails = sorted((by_id[t] for t in tails_of.get((rel_type, span.id), ())), key=lambda s: s.sort_key)
-            row[list_field] = [
-                {"id": t.id, "text": t.text, "cluster": t.attributes.get("cluster"), "start": t.start, "end": t.end}
-                for t in tails
-            ]
+        row.update(_tail_rows(span, by_id, tails_of))
         row["provenance"] = self.provenance(span.provenance)
         return row
 
