@@ -78,6 +78,20 @@ def browser():
             b.close()
 
 
+def open_task(browser, server, project_id: int, task_id: int):
+    """A page logged in as the test user, on the labeling screen of one task with its regions drawn."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{server.url}/user/login/")
+    page.fill("input[name=email]", server.email)
+    page.fill("input[name=password]", server.password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{server.url}/projects/{project_id}/data?task={task_id}")
+    page.wait_for_selector(".htx-highlight")
+    return page
+
+
 def test_a_span_selected_with_the_mouse_and_labelled_by_hotkey_is_pulled_with_code_point_offsets(
     browser, labelstudio_server, labelstudio_conn, ls_project, tmp_path
 ):
@@ -88,15 +102,7 @@ def test_a_span_selected_with_the_mouse_and_labelled_by_hotkey_is_pulled_with_co
     needle = "Vostochny"  # after a flag, an astronaut (ZWJ sequence) and mathematical bold letters
     assert len(text[: text.index(needle)].encode("utf-16-le")) // 2 > text.index(needle)
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
-    page.goto(f"{labelstudio_server.url}/user/login/")
-    page.fill("input[name=email]", labelstudio_server.email)
-    page.fill("input[name=password]", labelstudio_server.password)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state("networkidle")
-    page.goto(f"{labelstudio_server.url}/projects/{pushed.project_id}/data?task={task['id']}")
-    page.wait_for_selector(".htx-highlight")
+    page = open_task(browser, labelstudio_server, pushed.project_id, task["id"])
 
     assert span_labels()["FAC"] == "entity"
     page.keyboard.press(hotkeys(list(span_labels()))["FAC"])
@@ -139,15 +145,7 @@ def test_a_claim_can_be_drawn_over_exactly_the_words_of_a_quote(
     task = project_tasks(labelstudio_conn, pushed.project_id)["t-both"]
     quote = {s.id: s for s in load_corpus(root)[0].spans}["t-both-q001"]
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
-    page.goto(f"{labelstudio_server.url}/user/login/")
-    page.fill("input[name=email]", labelstudio_server.email)
-    page.fill("input[name=password]", labelstudio_server.password)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state("networkidle")
-    page.goto(f"{labelstudio_server.url}/projects/{pushed.project_id}/data?task={task['id']}")
-    page.wait_for_selector(".htx-highlight")
+    page = open_task(browser, labelstudio_server, pushed.project_id, task["id"])
 
     update = page.locator("button", has_text="Update").last
     # On a loaded machine the editor may not have bound its hotkeys yet when the page first shows the
