@@ -13,6 +13,10 @@ build: `python -m corpus_pkg build --annotations A --out O` in a fresh process
 the Parquet files, card, croissant.json and MANIFEST). Reported: wall seconds,
 documents per second, the peak RSS of the largest single process (wait4) and of
 the whole process tree (the parent and its shard workers, sampled every 0.1 s).
+Before each build every corpus file is read once, untimed ("warm-up s"), so ours
+and the baseline start with the same page cache; a build of cold files on a slow
+disk measures the disk (the build reads the next run's files ahead while it
+computes, which hides part of that).
 
 floor: the least any build of these tables costs, in a fresh process: every corpus file read with
 `pyarrow.json.read_json` (the files of 5,000 documents joined into one buffer at a time, pyarrow's
@@ -20,9 +24,10 @@ threads on), and the tables our build wrote (read back beforehand, untimed) writ
 `pyarrow.parquet` and our writer settings. Reported: wall and CPU seconds of the two timed parts; ours
 as a multiple of it.
 
-ner: the per-token cost, on the first --ner-sample documents in one process (ms of CPU per document):
-spaCy's tokenizer alone, the ner columns (tokens.sentence_columns), the whole ner table with its
-fingerprint, and the tables of the other five configs, for comparison.
+ner: where a document's CPU goes, on the first --ner-sample documents in one process (ms of CPU per
+document): reading and validating its file on the valid path (validate.clean_corpus_file), the ner
+table with its fingerprint (of it spaCy's tokenizer alone, the one per-token cost), the tables of the
+other five configs, and writing them all as Parquet.
 
 --baseline DIR builds the same corpus with the code checked out in DIR (e.g. a `git worktree` of an
 older commit) in the same run, so "today" and ours are measured in the same conditions.
@@ -141,8 +146,26 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | 
         }
 
 
+def warm_cache(annotations: Path) -> float:
+    """Read every corpus file once (untimed for the build), so each build starts with its input in the page
+    cache: the same state for ours and the baseline. On this machine pages are reclaimed while idle, and
+    a build of 100,000 cold files waits on the disk (2.7 GB) more than it computes. Seconds taken."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(path: Path) -> None:
+        with open(path, "rb") as f:
+            while f.read(1 << 20):
+                pass
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(read, (annotations / "corpus").glob("*.jsonl")))
+    return time.perf_counter() - t0
+
+
 def measure_build(annotations: Path, out: Path, jobs: int | None, code: Path = REPO) -> dict:
     shutil.rmtree(out, ignore_errors=True)
+    warmed = warm_cache(annotations)
     if jobs is None:
         cmd = [sys.executable, "-m", "corpus_pkg", "build", "--annotations", str(annotations), "--out", str(out)]
     else:  # the command line has no --jobs; builder.build is what it runs
@@ -151,6 +174,7 @@ def measure_build(annotations: Path, out: Path, jobs: int | None, code: Path = R
     # cwd too: `python -m` puts the working directory before PYTHONPATH
     r = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(code)), cwd=code)
     r["load"] = (before, os.getloadavg()[0])
+    r["warmed"] = warmed
     return r
 
 
@@ -161,7 +185,7 @@ _FLOOR_CHILD = r"""
 import json, os, sys, time, tempfile
 import pyarrow as pa, pyarrow.json as pj, pyarrow.parquet as pq
 sys.path.insert(0, sys.argv[3])
-from corpus_pkg.hf import PARQUET_OPTIONS
+from corpus_pkg.tables import PARQUET_OPTIONS
 corpus, built = sys.argv[1:3]
 files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".jsonl"))
 read_wall = read_cpu = 0.0
@@ -201,26 +225,35 @@ _NER_CHILD = r"""
 import gc, json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from corpus_pkg import hf, tokens
-from corpus_pkg.storage import assemble, corpus_items
+import pyarrow as pa
+from corpus_pkg import hf, tables, tokens
+from corpus_pkg.validate import clean_corpus_file
 paths = sorted(Path(sys.argv[1]).glob("*.jsonl"))[: int(sys.argv[2])]
-docs = assemble(item for p in paths for item in corpus_items(p, []))
 gc.disable()
 nlp = tokens._nlp()
-ner, rest = hf.ShardBuilder(["ner"]), hf.ShardBuilder(hf.CONFIGS[:-1])
-ner.tables(docs[:5]), rest.tables(docs[:5])  # warm up: features, the tokenizer's cache of a few words
+ner, rest = tables.TableBuilder(["ner"]), tables.TableBuilder(hf.CONFIGS[:-1])
+docs = [clean_corpus_file(p) for p in paths[:5]]
+ner.tables(docs), rest.tables(docs)  # warm up: features, the tokenizer's cache of a few words
 def cpu_ms(fn):
     c = time.process_time()
-    fn()
-    return (time.process_time() - c) * 1000 / len(docs)
-out = {"docs": len(docs)}
-out["tokenizer"] = cpu_ms(lambda: [nlp.tokenizer(d.document.text) for d in docs])
-out["tokens"] = sum(len(nlp.tokenizer(d.document.text)) for d in docs[:200]) / min(200, len(docs))
-out["columns"] = cpu_ms(lambda: [hf._ner_columns(d, ner.tag_ids) for d in docs])
-out["ner_table"] = cpu_ms(lambda: [ner.tables(docs[i : i + hf.CHUNK_DOCS]) for i in range(0, len(docs), hf.CHUNK_DOCS)])
-out["other_tables"] = cpu_ms(
-    lambda: [rest.tables(docs[i : i + hf.CHUNK_DOCS]) for i in range(0, len(docs), hf.CHUNK_DOCS)]
-)
+    got = fn()
+    return (time.process_time() - c) * 1000 / len(paths), got
+runs = lambda docs: [docs[i : i + tables.CHUNK_DOCS] for i in range(0, len(docs), tables.CHUNK_DOCS)]
+out = {"docs": len(paths)}
+out["read"], docs = cpu_ms(lambda: [clean_corpus_file(p) for p in paths])
+assert all(d is not None for d in docs), "the sample is not clean"
+out["tokenizer"], _ = cpu_ms(lambda: [nlp.tokenizer(d.document["text"]) for d in docs])
+out["tokens"] = sum(len(nlp.tokenizer(d.document["text"])) for d in docs[:200]) / min(200, len(docs))
+out["ner_table"], made = cpu_ms(lambda: [ner.tables(r) for r in runs(docs)])
+out["other_tables"], made_rest = cpu_ms(lambda: [rest.tables(r) for r in runs(docs)])
+schemas = {**ner.schemas, **rest.schemas}
+sinks = {c: pa.BufferOutputStream() for c in schemas}
+def write():
+    shard = tables.ParquetShard(sinks, schemas)
+    for a, b in zip(made, made_rest):
+        shard.write({**a, **b})
+    shard.close()
+out["parquet"], _ = cpu_ms(write)
 print(json.dumps(out))
 """
 
@@ -318,13 +351,14 @@ def load_table(folder: Path, tmp: Path) -> list[str]:
 def _build_lines(how: str, builds: list) -> list[str]:
     lines = [
         f"{how}: {'docs':>7} {'JSONL MB':>8} {'shards':>6} {'files':>5} {'Parquet MB':>10} | {'wall s':>7} "
-        f"{'CPU s':>7} {'docs/s':>7} | {'RSS largest MB':>14} {'RSS tree MB':>11} | load avg before, after"
+        f"{'CPU s':>7} {'docs/s':>7} | {'RSS largest MB':>14} {'RSS tree MB':>11} | load avg before, after "
+        "| warm-up s"
     ]
     for n, mb, shards, files, size, r in builds:
         lines.append(
             f"{how}: {n:>7} {mb:>8.0f} {shards:>6} {files:>5} {size:>10.1f} | {r['seconds']:>7.1f} {r['cpu']:>7.1f} "
             f"{n / r['seconds']:>7.0f} | {r['largest_mb']:>14.0f} {r['tree_mb']:>11.0f} | "
-            f"{r['load'][0]:.2f}, {r['load'][1]:.2f}"
+            f"{r['load'][0]:.2f}, {r['load'][1]:.2f} | {r['warmed']:.1f}"
         )
     return lines
 
@@ -396,10 +430,12 @@ def main() -> None:
             if n in ours:
                 print(f"ours / floor at {n}: {ours[n]['seconds'] / wall:.1f}x wall, {ours[n]['cpu'] / cpu:.1f}x CPU")
         for n, k in ners.items():
+            parts = k["read"] + k["ner_table"] + k["other_tables"] + k["parquet"]
             print(
-                f"ner cost at {n} (first {k['docs']} documents, {k['tokens']:.0f} tokens a document, CPU ms per "
-                f"document, one process): spaCy tokenizer {k['tokenizer']:.2f}, ner columns {k['columns']:.2f}, "
-                f"ner table with fingerprint {k['ner_table']:.2f}; the other five configs {k['other_tables']:.2f}"
+                f"cost per document at {n} (first {k['docs']} documents, {k['tokens']:.0f} tokens a document, CPU ms, "
+                f"one process): read and validate {k['read']:.2f}, ner table with fingerprint {k['ner_table']:.2f} "
+                f"(of it spaCy's tokenizer {k['tokenizer']:.2f}), the other five tables {k['other_tables']:.2f}, "
+                f"Parquet {k['parquet']:.2f}; together {parts:.2f}"
             )
             if n in ours:
                 print(

@@ -22,6 +22,7 @@ import hashlib
 import math
 import os
 import shutil
+import stat
 import tempfile
 from collections import ChainMap, Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -31,21 +32,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_pkg.card import ConfigStats, Source, card_body, card_yaml, source_of
-from corpus_pkg.hf import (
-    CHUNK_DOCS,
-    CONFIGS,
-    DATASHEET,
-    MANIFEST,
-    README,
-    ParquetShard,
-    ShardBuilder,
-    _no_gc,
-    combined_fingerprint,
-    shard_path,
-)
+from corpus_pkg.hf import CONFIGS, DATASHEET, MANIFEST, README, shard_path
 from corpus_pkg.jsonio import write_bytes_atomic
 from corpus_pkg.model import AnnotatedDocument
 from corpus_pkg.project import Project, current, dataset_dir, use
+from corpus_pkg.storage import DocRecords, records_of
+from corpus_pkg.tables import CHUNK_DOCS, ParquetShard, TableBuilder, arrow_schemas, combined_fingerprint, no_gc
 
 if TYPE_CHECKING:
     from corpus_pkg.croissant import FolderFiles
@@ -82,25 +74,28 @@ class ShardResult:
 
 
 def _write_shard(
-    chunks: Iterable[list[AnnotatedDocument]],
+    chunks: Iterable[list[DocRecords]],
     index: int,
     sinks: dict[str, Any],
     include: Collection[str] = (),
+    schemas: dict[str, Any] | None = None,
 ) -> ShardResult:
     """Write one shard's Parquet file of every config into ``sinks`` (config -> path or stream) from runs of
-    documents sorted by doc_id: gold and the statuses in ``include``. Only one run is held at a time."""
-    from corpus_pkg.review import left_out, publishable
+    documents' records sorted by doc_id: gold and the statuses in ``include``. Only one run is held at a time."""
+    from corpus_pkg.review import publishable
 
-    made = ShardBuilder()
+    made = TableBuilder(schemas=schemas)
     out = ParquetShard(sinks, made.schemas)
     result = ShardResult(index)
     try:
         for docs in chunks:
-            published = [publishable(d, include) for d in docs]
-            for d, p in zip(docs, published, strict=True):
-                result.left_out.update(left_out(d, p))
+            published = []
+            for d in docs:
+                kept, dropped = publishable(d, include)
+                published.append(kept)
+                result.left_out.update(dropped)
             out.write(made.tables(published))
-            result.sources += [source_of(d) for d in published]
+            result.sources += [source_of(d.document) for d in published]
             result.relations += sum(len(d.relations) for d in published)
     finally:
         out.close()
@@ -109,14 +104,14 @@ def _write_shard(
 
 
 def _shard_files(
-    docs: list[AnnotatedDocument], index: int, count: int, include: Collection[str] = ()
+    docs: list[DocRecords], index: int, count: int, include: Collection[str] = ()
 ) -> tuple[ShardResult, dict[str, bytes]]:
     """The Parquet files of one shard of documents sorted by doc_id, made in memory."""
     import pyarrow as pa
 
     sinks = {c: pa.BufferOutputStream() for c in CONFIGS}
     chunks = (docs[i : i + CHUNK_DOCS] for i in range(0, max(len(docs), 1), CHUNK_DOCS))
-    with _no_gc():
+    with no_gc():
         result = _write_shard(chunks, index, sinks, include)
     return result, {shard_path(c, index, count): sink.getvalue().to_pybytes() for c, sink in sinks.items()}
 
@@ -161,12 +156,12 @@ def render(
 ) -> dict[str, bytes]:
     """Every file of the dataset folder, by relative path, made in this process (``left_out`` counts
     what was not published)."""
-    docs = sorted(docs, key=lambda d: d.doc_id)
-    count = shard_count(len(docs))
+    records = sorted((records_of(d) for d in docs), key=lambda d: d.doc_id)
+    count = shard_count(len(records))
     files: dict[str, bytes] = {}
     shards = []
-    for i, (a, b) in enumerate(shard_bounds(len(docs), count)):
-        result, data = _shard_files(docs[a:b], i, count, include)
+    for i, (a, b) in enumerate(shard_bounds(len(records), count)):
+        result, data = _shard_files(records[a:b], i, count, include)
         shards.append(result)
         files.update(data)
         if left_out is not None:
@@ -233,45 +228,95 @@ class _ShardTask:
     dest: Path
     project: Project
     include: frozenset[str] = frozenset()
+    schemas: dict[str, Any] | None = None  # the configs' Arrow schemas, made once by the parent
+
+
+def _read_ahead(paths: list[Path]) -> None:
+    """Ask the kernel to read these files into the page cache (``posix_fadvise`` WILLNEED), from a thread:
+    on a cold cache the call waits for the disk there, not in the thread that computes, and on a warm
+    one it costs almost nothing. Anything that is not a regular file is left alone (opening a FIFO
+    without O_NONBLOCK would wait for a writer), and every error is left for the real read to report."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    for path in paths:
+        try:
+            fd = os.open(path, flags)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _read_chunk(paths: list[Path], errors: list[Any]) -> list[DocRecords]:
+    """The records of these corpus files (sorted by doc_id), every rule checked as ``validate_corpus_files``
+    checks them; their errors go to ``errors``.
+
+    A file proven clean on the valid path (``validate.clean_corpus_file``) gives its records without model
+    objects. The others are read the reference way, as model objects through the ``Checker``, which words
+    every finding; if they hold warnings only, their objects give the records.
+    """
+    from corpus_pkg.storage import assemble, corpus_items
+    from corpus_pkg.validate import Checker, Report, check_files_hold_their_document, clean_corpus_file
+
+    clean = {p: clean_corpus_file(p) for p in paths}
+    others = [p for p, got in clean.items() if got is None]
+    read: dict[str, DocRecords] = {}
+    if others:
+        report = Report()
+        check_files_hold_their_document(others, report)
+        checker = Checker(report, canonical_ids=True)
+        items = []
+        for path in others:
+            for item in corpus_items(path, report.findings):
+                checker.feed(item)
+                items.append(item)
+        checker.finish()
+        errors.extend(report.errors)
+        if report.errors:
+            return []
+        read = {d.doc_id: records_of(d) for d in assemble(items)}
+    return [got if got is not None else read[p.stem] for p, got in clean.items()]
 
 
 def _build_shard(task: _ShardTask) -> ShardResult:
     """Validate, convert and write one shard's Parquet files under ``task.dest`` (runs in a worker).
 
-    The shard's files are read once, ``CHUNK_DOCS`` at a time: each run is validated (every rule, as
-    ``validate_corpus_files``) from the records read, and those records become the run's rows, so a
-    worker holds one run of documents and never the shard. Validation is per document, so each shard
-    validates only its own files; the one check that spans shards (a doc_id held twice) is made by the
-    caller. After the first error the rest is still validated, to count the errors, but nothing more is
-    written; the caller discards the staging folder.
+    The shard's files are read once, ``CHUNK_DOCS`` at a time (``_read_chunk``): each run is validated
+    (every rule, as ``validate_corpus_files``) and its records become the run's tables, so a worker holds
+    one run of documents and never the shard. Validation is per document, so each shard validates only
+    its own files; the one check that spans shards (a doc_id held twice) is made by the caller. After the
+    first error the rest is still validated, to count the errors, but nothing more is written; the caller
+    discards the staging folder.
     """
-    from corpus_pkg.storage import assemble, corpus_items
-    from corpus_pkg.validate import Checker, Report, check_files_hold_their_document
+    from concurrent.futures import ThreadPoolExecutor
 
     use(task.project)  # a spawned worker acts on its parent's project
-    errors = []
+    errors: list[Any] = []
+    runs = [task.paths[i : i + CHUNK_DOCS] for i in range(0, len(task.paths), CHUNK_DOCS)]
 
-    def chunks() -> Iterator[list[AnnotatedDocument]]:
-        for i in range(0, len(task.paths), CHUNK_DOCS):
-            paths = task.paths[i : i + CHUNK_DOCS]
-            report = Report()
-            check_files_hold_their_document(paths, report)
-            checker = Checker(report, canonical_ids=True)
-            items = []
-            for path in paths:
-                for item in corpus_items(path, report.findings):
-                    checker.feed(item)
-                    items.append(item)
-            checker.finish()
-            errors.extend(report.errors)
-            if not errors:
-                yield assemble(items)
+    def chunks() -> Iterator[list[DocRecords]]:
+        # While a run is checked and converted, a thread reads the next run's files into the page cache,
+        # so a cold disk (a first build, or pages the system has dropped) reads while this process computes.
+        with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as ahead:
+            for k, paths in enumerate(runs):
+                if k + 1 < len(runs):
+                    ahead.submit(_read_ahead, runs[k + 1])
+                docs = _read_chunk(paths, errors)
+                if not errors:
+                    yield docs
 
     sinks = {c: task.dest / shard_path(c, task.index, task.count) for c in CONFIGS}
     for path in sinks.values():
         path.parent.mkdir(parents=True, exist_ok=True)
-    with _no_gc():
-        result = _write_shard(chunks(), task.index, {c: str(p) for c, p in sinks.items()}, task.include)
+    with no_gc():
+        result = _write_shard(chunks(), task.index, {c: str(p) for c, p in sinks.items()}, task.include, task.schemas)
     if errors:
         return ShardResult(task.index, first_error=errors[0].render(), error_count=len(errors))
     return result
@@ -335,8 +380,9 @@ def _render_folder(
     from corpus_pkg.croissant import FolderFiles
 
     count = shard_count(len(paths))
+    schemas = arrow_schemas()
     tasks = [
-        _ShardTask(i, count, paths[a:b], annotations_root, dest, current(), frozenset(include))
+        _ShardTask(i, count, paths[a:b], annotations_root, dest, current(), frozenset(include), schemas)
         for i, (a, b) in enumerate(shard_bounds(len(paths), count))
     ]
     results = _run_shards(tasks, jobs)

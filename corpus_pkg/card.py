@@ -22,7 +22,6 @@ from corpus_pkg.hf import (
     features,
 )
 from corpus_pkg.labels import label_sets
-from corpus_pkg.model import AnnotatedDocument
 from corpus_pkg.version import __version__
 
 
@@ -137,9 +136,10 @@ def _describe(feat: Any) -> str:
     return type(feat).__name__
 
 
-def source_of(doc: AnnotatedDocument) -> Source:
-    d = doc.document
-    return (d.doc_id, d.publisher, d.author, d.published, d.sha256)
+def source_of(document: dict[str, Any]) -> Source:
+    """What the card lists of a document, from its record."""
+    d = document.get
+    return (d("doc_id"), d("publisher"), d("author"), d("published"), d("sha256"))
 
 
 def _source_table(sources: list[Source]) -> str:

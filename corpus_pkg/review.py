@@ -26,6 +26,7 @@ from corpus_pkg import ids
 from corpus_pkg.errors import InvalidData, UsageProblem
 from corpus_pkg.model import AnnotatedDocument, Relation, Span
 from corpus_pkg.storage import (
+    DocRecords,
     corpus_dir,
     corpus_files,
     read_document,
@@ -45,30 +46,36 @@ Record = Span | Relation
 # -- what a build publishes ------------------------------------------------------------------------------------------
 
 
-def publishable(doc: AnnotatedDocument, include: Collection[str] = ()) -> AnnotatedDocument:
-    """``doc`` with only the spans and relations a build publishes: gold and the statuses in ``include``.
+def _status(record: dict[str, Any]) -> str:
+    return record["provenance"].get("status", GOLD)
+
+
+def publishable(records: DocRecords, include: Collection[str] = ()) -> tuple[DocRecords, Counter[tuple[str, str]]]:
+    """What a build publishes of a document's records, gold and the statuses in ``include``, and what it
+    leaves out, counted by (status, "span" or "relation").
 
     A relation is left out with either of its ends, so a published relation always resolves.
     """
     keep = {PUBLISHED, *include}
-    spans = [s for s in doc.spans if s.provenance.status in keep]
-    if len(spans) == len(doc.spans) and all(r.provenance.status in keep for r in doc.relations):
-        return doc
-    kept = {s.id for s in spans}
-    rels = [r for r in doc.relations if r.provenance.status in keep and r.head in kept and r.tail in kept]
-    return AnnotatedDocument(doc.document, spans, rels)
-
-
-def left_out(doc: AnnotatedDocument, published: AnnotatedDocument) -> Counter[tuple[str, str]]:
-    """What ``publishable`` left out of ``doc`` (``published``: its result), by (status, "span" or "relation")."""
+    spans, relations = records.spans, records.relations
+    if all(_status(s) in keep for items in spans.values() for s in items) and all(
+        _status(r) in keep for r in relations
+    ):
+        return records, Counter()
     out: Counter[tuple[str, str]] = Counter()
-    if published is doc:
-        return out
-    kept_spans = {s.id for s in published.spans}
-    kept_rels = {r.id for r in published.relations}
-    out.update((s.provenance.status, "span") for s in doc.spans if s.id not in kept_spans)
-    out.update((r.provenance.status, "relation") for r in doc.relations if r.id not in kept_rels)
-    return out
+    kept_spans: dict[str, list[dict[str, Any]]] = {}
+    kept = set()
+    for layer, items in spans.items():
+        kept_spans[layer] = [s for s in items if _status(s) in keep]
+        kept.update(s["id"] for s in kept_spans[layer])
+        out.update((_status(s), "span") for s in items if _status(s) not in keep)
+    rels = []
+    for r in relations:
+        if _status(r) in keep and r["head"] in kept and r["tail"] in kept:
+            rels.append(r)
+        else:
+            out[(_status(r), "relation")] += 1
+    return DocRecords(records.document, kept_spans, rels), out
 
 
 def describe_left_out(counts: Counter[tuple[str, str]]) -> list[str]:

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -368,6 +369,46 @@ class ParsedRun:
 
 
 _RUN_RECORDS = frozenset(("document", "span", "relation"))
+
+
+class DocRecords(NamedTuple):
+    """One document's records in file form (parsed JSON, as a corpus file holds them), in storage order.
+
+    ``spans`` maps each layer to its spans sorted by (start, end, id), ``relations`` are sorted by
+    (type, head, tail, id): the orders of ``AnnotatedDocument.sorted``. What the build turns into
+    tables (``corpus_pkg.tables``): records read on the valid path need no model objects.
+    """
+
+    document: dict[str, Any]
+    spans: dict[str, list[dict[str, Any]]]
+    relations: list[dict[str, Any]]
+
+    @property
+    def doc_id(self) -> str:
+        return self.document["doc_id"]
+
+
+_SPAN_ORDER = itemgetter("start", "end", "id")
+_RELATION_ORDER = itemgetter("type", "head", "tail", "id")
+
+
+def sorted_records(
+    document: dict[str, Any], spans: dict[str, list[dict[str, Any]]], relations: list[dict[str, Any]]
+) -> DocRecords:
+    """``DocRecords`` of records in any order (a hand-edited file need not keep the storage order)."""
+    return DocRecords(
+        document,
+        {layer: sorted(items, key=_SPAN_ORDER) for layer, items in spans.items()},
+        sorted(relations, key=_RELATION_ORDER),
+    )
+
+
+def records_of(doc: AnnotatedDocument) -> DocRecords:
+    """The records of a document made in memory or read as model objects."""
+    spans: dict[str, list[dict[str, Any]]] = {}
+    for s in doc.spans:
+        spans.setdefault(s.layer, []).append(s.to_dict())
+    return sorted_records(doc.document.to_dict(), spans, [r.to_dict() for r in doc.relations])
 
 
 def valid_runs(raw: Iterator[RawLine]) -> Iterator[ParsedRun | BatchHeader | list[RawLine]]:

@@ -21,9 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from spacy.language import Language
     from spacy.tokens import Doc
 
@@ -36,6 +37,16 @@ class AlignmentError(ValueError):
 
 class IOB2Error(ValueError):
     """A tag sequence that is not well-formed IOB2."""
+
+
+class Entity(NamedTuple):
+    """What the token view needs of an entity span (a ``model.Span`` has the same fields)."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -88,11 +99,11 @@ def tokenize(text: str) -> Doc:
     return _nlp()(text)
 
 
-def _where(doc_id: str, span: Span) -> str:
+def _where(doc_id: str, span: Span | Entity) -> str:
     return f"{doc_id}: entity {span.id} {span.text!r} [{span.start}, {span.end})"
 
 
-def _token_tags(doc_id: str, doc: Doc, spans: Iterable[Span]) -> list[str]:
+def _token_tags(doc_id: str, doc: Doc, spans: Iterable[Span | Entity]) -> list[str]:
     tags = ["O"] * len(doc)
     owner: list[str | None] = [None] * len(doc)
     for span in spans:
@@ -115,7 +126,7 @@ def _token_tags(doc_id: str, doc: Doc, spans: Iterable[Span]) -> list[str]:
     return tags
 
 
-def sentences(doc_id: str, text: str, entities: Iterable[Span]) -> list[Sentence]:
+def sentences(doc_id: str, text: str, entities: Iterable[Span | Entity]) -> list[Sentence]:
     """The ``ner`` rows of one document: sentences with tokens, offsets and IOB2 tags."""
     doc = tokenize(text)
     tags = _token_tags(doc_id, doc, sorted(entities, key=lambda s: (s.start, s.end, s.id)))
@@ -151,104 +162,178 @@ def sentences(doc_id: str, text: str, entities: Iterable[Span]) -> list[Sentence
 
 @dataclass(frozen=True)
 class SentenceColumns:
-    """The ``ner`` rows of one document as columns: what :func:`sentences` gives, without a Python object per token.
+    """The ``ner`` rows of documents as columns: what :func:`sentences` gives, without a Python object per token.
 
     ``bounds`` has one entry per row and one more: row ``r`` holds the tokens ``bounds[r]:bounds[r + 1]``
-    of ``tokens``, ``starts``, ``ends`` and ``tags`` (tag ids in :func:`tag_names` order).
+    of ``tokens``, ``starts``, ``ends`` (offsets into its own document's text) and ``tags`` (tag ids in
+    :func:`tag_names` order). ``rows_of`` has one entry per document and one more: document ``i`` has the
+    rows ``rows_of[i]:rows_of[i + 1]``.
     """
 
-    tokens: list[str]
+    tokens: pa.StringArray
     starts: Any  # numpy int32
     ends: Any  # numpy int32
     tags: Any  # numpy int64
     bounds: Any  # numpy int64
+    rows_of: Any  # numpy int64
 
 
-def sentence_columns(doc_id: str, text: str, entities: Sequence[Span], tag_ids: dict[str, int]) -> SentenceColumns:
-    """:func:`sentences` as columns, with tags as ids: the same rows, tokens and tags (tested against it).
+def sentence_columns(
+    doc_id: str, text: str, entities: Sequence[Span | Entity], tag_ids: dict[str, int]
+) -> SentenceColumns:
+    """:func:`sentences` of one document as columns, with tags as ids (see :func:`sentence_columns_of`)."""
+    return sentence_columns_of([(doc_id, text, entities)], tag_ids)
 
-    Only the tokenizer runs; the sentencizer's rule (a sentence starts at the first token that is neither
-    punctuation nor one of its ``punct_chars`` after one of its ``punct_chars``) and the rest of
-    :func:`sentences` are applied to the token arrays. Anything out of the ordinary (an entity that does
-    not align, an overlap, a whitespace end) goes through :func:`sentences`, which words the error.
+
+def sentence_columns_of(
+    docs: Sequence[tuple[str, str, Sequence[Span | Entity]]], tag_ids: dict[str, int]
+) -> SentenceColumns:
+    """:func:`sentences` of each (doc_id, text, entities) as columns: the same rows, tokens and tags (tested).
+
+    Only the tokenizer runs per document. The tokens of all the documents are put in one set of arrays
+    (offsets made global by adding each text's place in their concatenation), so the sentencizer's rule
+    (a sentence starts at the first token that is neither punctuation nor one of its ``punct_chars``
+    after one of its ``punct_chars``, within a document), the line-break starts, the tags and the
+    dropping of whitespace tokens cost a few numpy operations for all of them. Anything out of the
+    ordinary (an entity that does not align, an overlap, a whitespace end) goes through
+    :func:`sentences`, which words the error.
     """
     import numpy as np
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 
-    nlp = _nlp()
-    doc = nlp.tokenizer(text)
-    n = len(doc)
-    if n == 0:
-        return _columns_of(sentences(doc_id, text, entities), tag_ids)
-    arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
-    idx, length = arr[:, 0], arr[:, 1]
+    tokenizer = _nlp().tokenizer
+    parsed = [tokenizer(text) for _, text, _ in docs]
+    counts = np.fromiter(map(len, parsed), dtype=np.int64, count=len(docs))
+    texts = [text for _, text, _ in docs]
+    base = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(docs)), out=base[1:])
+    arrays = [d.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]) for d in parsed if len(d)]
+    arr = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros((0, 4), dtype=np.int64)
+    n = len(arr)
+    owner_doc = np.repeat(np.arange(len(docs)), counts)
+    local, length = arr[:, 0], arr[:, 1]
     space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
+    idx = local + base[:-1][owner_doc]
     ends = idx + length
-    toks = [text[a:b] for a, b in zip(idx.tolist(), ends.tolist(), strict=True)]
+    alltext = "".join(texts)
 
     tags = np.zeros(n, dtype=np.int64)
     inside = np.zeros(n, dtype=bool)
-    if entities:
-        ents = sorted(entities, key=lambda s: (s.start, s.end, s.id))
-        b_tags = [tag_ids.get(f"B-{s.label}", -1) for s in ents]
-        e_start = np.fromiter((s.start for s in ents), dtype=np.int64, count=len(ents))
-        e_end = np.fromiter((s.end for s in ents), dtype=np.int64, count=len(ents))
+    ents = [
+        (s.start + int(base[i]), s.end + int(base[i]), tag_ids.get(f"B-{s.label}", -1), i)
+        for i, (_, _, entities) in enumerate(docs)
+        for s in sorted(entities, key=lambda s: (s.start, s.end, s.id))
+    ]
+    if ents:
+        e_start, e_end, b_tags, e_doc = (np.array(c, dtype=np.int64) for c in zip(*ents, strict=True))
         a = np.searchsorted(idx, e_start)
         b = np.searchsorted(ends, e_end) + 1
-        ok = (a < n) & (b <= n) & (b > a) & (min(b_tags) >= 0)
-        if ok.all():
-            ok = (idx[a] == e_start) & (ends[b - 1] == e_end) & ~space[a] & ~space[b - 1]
-            ok = ok.all() and bool((b[:-1] <= a[1:]).all())  # sorted by start: no token shared
+        ok = bool(((a < n) & (b <= n) & (b > a) & (b_tags >= 0)).all())
+        if ok:
+            ok = bool(
+                (
+                    (idx[a] == e_start)
+                    & (ends[b - 1] == e_end)
+                    & ~space[a]
+                    & ~space[b - 1]
+                    & (owner_doc[a] == e_doc)
+                    & (owner_doc[b - 1] == e_doc)
+                ).all()
+            )
+            ok = ok and bool((b[:-1] <= a[1:]).all())  # sorted by start: no token shared
         if not ok:
-            return _columns_of(sentences(doc_id, text, entities), tag_ids)  # raises, worded
-        first = np.asarray(b_tags, dtype=np.int64)
-        tags[a] = first
+            return _columns_by_rows(docs, tag_ids)  # raises, worded
+        tags[a] = b_tags
         # Tokens after an entity's first: its I- tag (B- + 1), found by the entity each token falls in.
         owner = np.searchsorted(a, np.arange(n), side="right") - 1
         held = owner >= 0
         held[held] &= np.arange(n)[held] < b[owner[held]]
         inside = held.copy()
         inside[a] = False
-        tags[inside] = first[owner[inside]] + 1
+        tags[inside] = b_tags[owner[inside]] + 1
 
-    punct_chars = nlp.get_pipe("sentencizer").punct_chars
-    is_pc = np.fromiter((t in punct_chars for t in toks), dtype=bool, count=n)
-    word = np.flatnonzero(~punct & ~is_pc)
     start = np.zeros(n + 1, dtype=bool)
-    start[0] = True
-    after = np.searchsorted(word, np.flatnonzero(is_pc), side="right")
-    start[word[after[after < len(word)]]] = True
-    newline = [i + 1 for i in np.flatnonzero(space).tolist() if "\n" in toks[i]]
+    start[(np.cumsum(counts) - counts)[counts > 0]] = True  # each document's first token
+    # The sentencizer's punct_chars are single characters: compared as code points, not token by token.
+    data = alltext.encode("utf-8")
+    ascii_only = len(data) == len(alltext)
+    points = np.frombuffer(data if ascii_only else alltext.encode("utf-32-le"), dtype=np.uint8 if ascii_only else "<u4")
+    is_pc = np.zeros(n, dtype=bool)
+    one = np.flatnonzero(length == 1)
+    if len(one):
+        is_pc[one] = np.isin(points[idx[one]], _punct_points())
+    word = np.flatnonzero(~punct & ~is_pc)
+    marks = np.flatnonzero(is_pc)
+    after = np.searchsorted(word, marks, side="right")
+    found = after < len(word)
+    nxt = word[after[found]]
+    start[nxt[owner_doc[nxt] == owner_doc[marks[found]]]] = True
+    newline = [i + 1 for i in np.flatnonzero(space).tolist() if "\n" in alltext[idx[i] : ends[i]]]
     start[newline] = True
     start = start[:n] & ~inside
-    keep = ~space
-    sentence = (np.cumsum(start) - 1)[keep]
-    kept = np.flatnonzero(keep)
+    kept = np.flatnonzero(~space)
+    sentence = (np.cumsum(start) - 1)[kept]
     change = np.flatnonzero(np.diff(sentence)) + 1
     bounds = np.concatenate(([0], change, [len(kept)])) if len(kept) else np.zeros(1, dtype=np.int64)
+    rows_of = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner_doc[kept[bounds[:-1]]], minlength=len(docs)), out=rows_of[1:])
+    if ascii_only:
+        byte_at = None
+    else:  # where each code point starts in the UTF-8 bytes
+        byte_at = np.zeros(len(alltext) + 1, dtype=np.int64)
+        np.cumsum(1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000), out=byte_at[1:])
     return SentenceColumns(
-        tokens=[toks[i] for i in kept.tolist()],
-        starts=idx[kept].astype(np.int32),
-        ends=ends[kept].astype(np.int32),
+        tokens=_substrings(data, idx[kept], ends[kept], byte_at),
+        starts=local[kept].astype(np.int32),
+        ends=(local + length)[kept].astype(np.int32),
         tags=tags[kept],
         bounds=bounds.astype(np.int64),
+        rows_of=rows_of,
     )
 
 
-def _columns_of(rows: list[Sentence], tag_ids: dict[str, int]) -> SentenceColumns:
+def _columns_by_rows(
+    docs: Sequence[tuple[str, str, Sequence[Span | Entity]]], tag_ids: dict[str, int]
+) -> SentenceColumns:
+    """:func:`sentence_columns_of` made from :func:`sentences`, document by document (which raises, worded)."""
     import numpy as np
+    import pyarrow as pa
 
-    lengths = [len(s.tokens) for s in rows]
-    unknown = sorted({t for s in rows for t in s.tags} - set(tag_ids))
+    rows = [sentences(doc_id, text, entities) for doc_id, text, entities in docs]
+    flat = [s for r in rows for s in r]
+    unknown = sorted({t for s in flat for t in s.tags} - set(tag_ids))
     if unknown:
         raise ValueError(f"tags {unknown} are not in the tag set; declare their types in schema/labels.json")
     return SentenceColumns(
-        tokens=[t for s in rows for t in s.tokens],
-        starts=np.array([x for s in rows for x in s.token_starts], dtype=np.int32),
-        ends=np.array([x for s in rows for x in s.token_ends], dtype=np.int32),
-        tags=np.array([tag_ids[t] for s in rows for t in s.tags], dtype=np.int64),
-        bounds=np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))),
+        tokens=pa.array([t for s in flat for t in s.tokens], pa.string()),
+        starts=np.array([x for s in flat for x in s.token_starts], dtype=np.int32),
+        ends=np.array([x for s in flat for x in s.token_ends], dtype=np.int32),
+        tags=np.array([tag_ids[t] for s in flat for t in s.tags], dtype=np.int64),
+        bounds=np.concatenate(([0], np.cumsum([len(s.tokens) for s in flat], dtype=np.int64))),
+        rows_of=np.concatenate(([0], np.cumsum([len(r) for r in rows], dtype=np.int64))),
     )
+
+
+def _substrings(data: bytes, starts: Any, ends: Any, byte_at: Any) -> pa.StringArray:
+    """An Arrow array of the substrings [starts, ends) (code points) of a text given as its UTF-8 ``data``,
+    gathered with numpy: no Python string per token. ``byte_at`` maps code points to bytes (None: ASCII)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if byte_at is not None:
+        starts, ends = byte_at[starts], byte_at[ends]
+    lengths = ends - starts
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    picked = np.frombuffer(data, dtype=np.uint8)[np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])]
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(picked))
+
+
+@cache
+def _punct_points() -> Any:
+    import numpy as np
+
+    return np.array(sorted(ord(c) for c in _nlp().get_pipe("sentencizer").punct_chars), dtype=np.uint32)
 
 
 def check_iob2(tags: Sequence[str]) -> None:

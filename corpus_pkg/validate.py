@@ -30,10 +30,15 @@ from corpus_pkg.schema_check import check as schema_check
 from corpus_pkg.storage import (
     JOURNAL,
     BatchHeader,
+    DocRecords,
     Item,
+    ParsedRun,
     corpus_files,
     corpus_items,
     first_record,
+    raw_lines,
+    sorted_records,
+    valid_runs,
 )
 from corpus_pkg.timex import timex_problem
 
@@ -554,6 +559,26 @@ def document_is_clean(
         if not ((source == "attributed" and k > 0) or (source == "outlet" and k == 0)):
             return False
     return True
+
+
+def clean_corpus_file(path: Path) -> DocRecords | None:
+    """A corpus file's records, when they are proven to break no rule, without model objects; otherwise None.
+
+    The valid path of ``validate_corpus_files`` for one file: ``storage.valid_runs`` reads its lines as
+    one run of schema-valid records of one document, named after the file and first in it, and
+    ``document_is_clean`` (canonical ids) proves every rule holds. None means "read it the reference way
+    to word the findings", which may be warnings only.
+    """
+    findings: list[Finding] = []
+    runs = valid_runs(raw_lines(path, findings))
+    got = next(runs, None)
+    if not isinstance(got, ParsedRun) or next(runs, None) is not None or findings:
+        return None
+    if got.head["record"] != "document" or got.doc_id != path.stem or len(got.documents) != 1:
+        return None
+    if not document_is_clean(got.documents[0], got.spans, got.relations, canonical_ids=True):
+        return None
+    return sorted_records(got.documents[0], got.spans, got.relations)
 
 
 _ID = itemgetter("id")

@@ -6,7 +6,6 @@ import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-import dataclasses
 import hashlib
 import json
 import shutil
@@ -23,136 +22,21 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from samples import TEXT_1, TEXT_2, find, sample_docs
 from strategies import PROV, corpora, without_source
 
 import corpus_pkg
 from corpus_pkg import __version__, builder, hf
 from corpus_pkg.cli import main
-from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
+from corpus_pkg.model import AnnotatedDocument, make_span
 from corpus_pkg.project import Project
 from corpus_pkg.storage import write_document
 from corpus_pkg.tokens import AlignmentError, tags_to_spans, tokenize
 
 REPO = Path(__file__).resolve().parent.parent
 
-TEXT_1 = (
-    "🚀 Summit\nNorth Korean leader Kim Jong Un met Russian President Vladimir\u00a0Putin at the Vostochny "
-    "Cosmodrome on September 13, 2023. Putin said the talks were “very good.” Analysts said Russia wants "
-    "ammunition.\n"
-)
-TEXT_2 = "Ким Чен Ын (김정은) visited 𝐑𝐮𝐬𝐬𝐢𝐚 and Russia.\r\nHe left on Tuesday."
-PREDICTED = Provenance("model", "spacy", "3.8", "prediction", 0.87)
 # The sample holds a prediction; builds of it publish predictions too, to show they survive.
 SHOWN = ("prediction",)
-
-
-def find(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
-    start = -1
-    for _ in range(occurrence):
-        start = text.index(needle, start + 1)
-    return start, start + len(needle)
-
-
-def sample_docs() -> list[AnnotatedDocument]:
-    """Two documents with every layer, both relations, a prediction and text beyond the BMP."""
-    d1 = Document.from_text("s-001", TEXT_1, "s1.txt", title="Summit", dct="2023-09-13")
-    d2 = Document.from_text("s-002", TEXT_2, "s2.txt")
-    out = []
-    for doc, items, rels in (
-        (
-            d1,
-            [
-                ("e001", "entity", "North Korean", 1, "NORP", {"kind": "NAM", "cluster": "north-korea"}, PROV),
-                (
-                    "e002",
-                    "entity",
-                    "Kim Jong Un",
-                    1,
-                    "PERSON",
-                    {"kind": "NAM", "cluster": "kim-jong-un", "qid": "Q56226"},
-                    PROV,
-                ),
-                ("e003", "entity", "Russian", 1, "NORP", {"kind": "NAM", "cluster": "russia"}, PREDICTED),
-                (
-                    "e004",
-                    "entity",
-                    "Vladimir\u00a0Putin",
-                    1,
-                    "PERSON",
-                    {"kind": "NAM", "cluster": "vladimir-putin", "qid": "Q7747"},
-                    PROV,
-                ),
-                ("e005", "entity", "Vostochny Cosmodrome", 1, "FAC", {"kind": "NAM", "cluster": "vostochny"}, PROV),
-                ("e006", "entity", "Putin", 2, "PERSON", {"kind": "NAM", "cluster": "vladimir-putin"}, PROV),
-                ("e007", "entity", "Analysts", 1, "PERSON", {"kind": "NOM", "cluster": "analysts"}, PROV),
-                ("e008", "entity", "Russia", 2, "GPE", {"kind": "NAM", "cluster": "russia"}, PROV),
-                ("d001", "date", "September 13, 2023", 1, "TIMEX3", {"type": "DATE", "value": "2023-09-13"}, PROV),
-                (
-                    "q001",
-                    "quote",
-                    "the talks were “very good.”",
-                    1,
-                    "QUOTE",
-                    {"kind": "mixed", "speaker_stated": True},
-                    PROV,
-                ),
-                (
-                    "c001",
-                    "claim",
-                    "Kim Jong Un met Russian President Vladimir\u00a0Putin",
-                    1,
-                    "CLAIM",
-                    {"checkworthy": True, "factuality": "CT+", "source": "outlet"},
-                    PROV,
-                ),
-                (
-                    "c002",
-                    "claim",
-                    "Russia wants ammunition",
-                    1,
-                    "CLAIM",
-                    {"checkworthy": True, "factuality": "PR+", "source": "attributed"},
-                    PROV,
-                ),
-            ],
-            [("speaker", "q001", "e006"), ("claimant", "c002", "e007")],
-        ),
-        (
-            d2,
-            [
-                ("e001", "entity", "Ким Чен Ын", 1, "PERSON", {"kind": "NAM", "cluster": "kim-jong-un"}, PROV),
-                ("e002", "entity", "김정은", 1, "PERSON", {"kind": "NAM", "cluster": "kim-jong-un"}, PROV),
-                ("e003", "entity", "𝐑𝐮𝐬𝐬𝐢𝐚", 1, "GPE", {"kind": "NAM", "cluster": "russia"}, PROV),
-                ("e004", "entity", "Russia", 1, "GPE", {"kind": "NAM", "cluster": "russia"}, PROV),
-                ("e005", "entity", "He", 1, "PERSON", {"kind": "PRO", "cluster": "kim-jong-un"}, PROV),
-                ("d001", "date", "Tuesday", 1, "TIMEX3", {"type": "DATE", "value": "2023-09-12"}, PROV),
-            ],
-            [],
-        ),
-    ):
-        ad = AnnotatedDocument(doc)
-        for sid, layer, needle, occ, label, attrs, prov in items:
-            start, end = find(doc.text, needle, occ)
-            ad.spans.append(
-                make_span(
-                    doc,
-                    id=f"{doc.doc_id}-{sid}",
-                    layer=layer,
-                    start=start,
-                    end=end,
-                    label=label,
-                    attributes=attrs,
-                    provenance=prov,
-                )
-            )
-        for n, (rtype, head, tail) in enumerate(rels, start=1):
-            ad.relations.append(
-                Relation(
-                    f"{doc.doc_id}-r{n:03d}", doc.doc_id, rtype, f"{doc.doc_id}-{head}", f"{doc.doc_id}-{tail}", PROV
-                )
-            )
-        out.append(ad.sorted())
-    return out
 
 
 def write_corpus(root: Path, docs: list[AnnotatedDocument]) -> Path:
@@ -683,34 +567,3 @@ def test_table_rows_match_features_encoding(sample: tuple[Path, Path]) -> None:
     tbl = pq.read_table(sample[1] / hf.data_path("entities"))
     assert tbl.schema.field("start").type == pa.int32()
     assert tbl.schema.field("label").type == pa.int64()
-
-
-def reference_fingerprint(tbl: pa.Table) -> str:
-    """The fingerprint by its definition: sha256 of the features, then each row as sorted compact JSON."""
-    h = hashlib.sha256((tbl.schema.metadata or {}).get(b"huggingface", b""))
-    for r in tbl.to_pylist():
-        h.update(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n")
-    return h.hexdigest()
-
-
-def assert_tables_match_the_references(docs: list[AnnotatedDocument], configs: tuple[str, ...]) -> None:
-    made = hf.shard_tables(docs, configs)
-    for c in configs:
-        feats = hf.features(c)
-        want = pa.Table.from_pylist([feats.encode_example(r) for r in hf.rows(c, docs)], schema=feats.arrow_schema)
-        assert made.tables[c].equals(want, check_metadata=True), c
-        assert made.digests[c] == reference_fingerprint(want), c
-
-
-def test_tables_and_fingerprints_equal_datasets_encoding_and_the_hash_of_the_rows_with_floats_too() -> None:
-    docs = sample_docs()
-    tiny = Provenance("model", "spacy", "3.8", "prediction", 1e-05)  # orjson and json write this float apart
-    docs[0].spans[0] = dataclasses.replace(docs[0].spans[0], provenance=tiny)
-    assert_tables_match_the_references(docs, hf.CONFIGS)
-
-
-@settings(max_examples=30, deadline=None)
-@given(corpora())
-def test_tables_and_fingerprints_of_generated_corpora_equal_the_references(docs: list[AnnotatedDocument]) -> None:
-    # No `ner`: generated entities need not lie on token boundaries (tested apart).
-    assert_tables_match_the_references(docs, ("documents", *hf.SPAN_CONFIGS))

@@ -14,7 +14,7 @@ from strategies import PROV
 from corpus_pkg.cli import main
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation
 from corpus_pkg.review import publishable
-from corpus_pkg.storage import load_corpus, write_document
+from corpus_pkg.storage import load_corpus, records_of, write_document
 from corpus_pkg.validate import validate_corpus, validate_documents
 
 TEXTS = {
@@ -296,8 +296,13 @@ def test_an_unknown_include_status_is_a_usage_error(root: Path, tmp_path: Path) 
 def test_publishable_leaves_out_a_relation_whose_end_is_left_out(root: Path) -> None:
     doc = next(d for d in load_corpus(root) if d.doc_id == "alpha")
     doc.relations[0] = Relation("alpha-r001", "alpha", "speaker", "alpha-q001", "alpha-e003", PROV)
-    assert publishable(doc).relations == []
-    assert [r.id for r in publishable(doc, {"submitted"}).relations] == ["alpha-r001"]
+    published, left_out = publishable(records_of(doc))
+    assert published.relations == []
+    submitted = sum(s.provenance.status == "submitted" for s in doc.spans)
+    assert left_out == {("submitted", "span"): submitted, ("gold", "relation"): 1}
+    published, left_out = publishable(records_of(doc), {"submitted"})
+    assert [r["id"] for r in published.relations] == ["alpha-r001"]
+    assert not left_out
 
 
 def test_a_prediction_is_published_only_when_the_build_includes_predictions(root: Path, tmp_path: Path) -> None:

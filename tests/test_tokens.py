@@ -195,7 +195,7 @@ def columns_as_rows(cols) -> list[tuple[list[str], list[int], list[int], list[st
     b = cols.bounds.tolist()
     return [
         (
-            cols.tokens[b[r] : b[r + 1]],
+            cols.tokens[b[r] : b[r + 1]].to_pylist(),
             cols.starts[b[r] : b[r + 1]].tolist(),
             cols.ends[b[r] : b[r + 1]].tolist(),
             [names[t] for t in cols.tags[b[r] : b[r + 1]].tolist()],

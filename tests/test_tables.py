@@ -1,0 +1,139 @@
+"""Arrow tables made from leaves: equal to datasets' encoding of the reference rows, and their fingerprints."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import struct
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from samples import sample_docs
+from strategies import corpora
+
+from corpus_pkg import hf, tables
+from corpus_pkg.model import AnnotatedDocument, Provenance, make_span
+from corpus_pkg.storage import records_of
+
+
+def reference_fingerprint(tbl: pa.Table) -> str:
+    """The fingerprint by its definition, from a whole table's Python values: the features, then each leaf's
+    shape and values streams (strings as UTF-8 with their lengths, numbers as 8 little-endian bytes)."""
+
+    def leaves(path: str, arr: pa.Array) -> list[tuple[str, list, bool]]:
+        if pa.types.is_struct(arr.type):
+            fields = [arr.type.field(i).name for i in range(arr.type.num_fields)]
+            return [x for i, name in enumerate(fields) for x in leaves(f"{path}.{name}", arr.field(i))]
+        if pa.types.is_list(arr.type):
+            return [(f"{path}[]#", arr.value_lengths().to_pylist(), False), *leaves(f"{path}[]", arr.flatten())]
+        return [(path, arr.to_pylist(), pa.types.is_string(arr.type))]
+
+    def streams(values: list, strings: bool) -> tuple[bytes, bytes]:
+        shape, data = b"", b""
+        for v in values:
+            if isinstance(v, str):
+                shape += struct.pack("<q", len(v.encode("utf-8")))
+                data += v.encode("utf-8")
+            elif v is None:
+                shape += struct.pack("<q", -1)
+                data += b"" if strings else struct.pack("<q", 0)
+            else:
+                shape += struct.pack("<q", 0)
+                data += struct.pack("<d", v) if isinstance(v, float) else struct.pack("<q", int(v))
+        return shape, data
+
+    h = hashlib.sha256((tbl.schema.metadata or {}).get(b"huggingface", b"") + b"\n")
+    for name in tbl.column_names:
+        for path, values, strings in leaves(name, tbl.column(name).combine_chunks()):
+            shape, data = streams(values, strings)
+            h.update(f"{path} {hashlib.sha256(shape).hexdigest()} {hashlib.sha256(data).hexdigest()}\n".encode())
+    return h.hexdigest()
+
+
+def reference_table(config: str, docs: list[AnnotatedDocument]) -> pa.Table:
+    feats = hf.features(config)
+    return pa.Table.from_pylist([feats.encode_example(r) for r in hf.rows(config, docs)], schema=feats.arrow_schema)
+
+
+def assert_tables_match_the_references(docs: list[AnnotatedDocument], configs: tuple[str, ...]) -> None:
+    made, digests = tables.tables_of([records_of(d) for d in docs], configs)
+    for c in configs:
+        want = reference_table(c, docs)
+        assert made[c].equals(want, check_metadata=True), c
+        assert digests[c] == reference_fingerprint(want), c
+
+
+def test_tables_equal_datasets_encoding_of_the_reference_rows_and_their_fingerprints_the_definition() -> None:
+    docs = sample_docs()
+    tiny = Provenance("model", "spacy", "3.8", "prediction", 1e-05)  # a float json and orjson write apart
+    docs[0].spans[0] = dataclasses.replace(docs[0].spans[0], provenance=tiny)
+    assert_tables_match_the_references(docs, hf.CONFIGS)
+
+
+@settings(max_examples=30, deadline=None)
+@given(corpora())
+def test_tables_and_fingerprints_of_generated_corpora_equal_the_references(docs: list[AnnotatedDocument]) -> None:
+    # No `ner`: generated entities need not lie on token boundaries (tested apart).
+    assert_tables_match_the_references(docs, ("documents", *hf.SPAN_CONFIGS))
+
+
+def test_the_fingerprint_does_not_depend_on_how_the_documents_are_cut_into_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    records = [records_of(d) for d in sample_docs()]
+    whole = tables.tables_of(records)[1]
+    monkeypatch.setattr(tables, "CHUNK_DOCS", 1)
+    assert tables.tables_of(records)[1] == whole
+
+
+def test_every_change_of_a_value_changes_the_fingerprint_of_the_configs_that_hold_it() -> None:
+    docs = sample_docs()
+    before = tables.tables_of([records_of(d) for d in docs])[1]
+    i = next(i for i, s in enumerate(docs[1].spans) if s.text == "Russia")
+    s = docs[1].spans[i]
+    docs[1].spans[i] = make_span(
+        docs[1].document,
+        id=s.id,
+        layer=s.layer,
+        start=s.start,
+        end=s.end,
+        label="LOC",
+        attributes=s.attributes,
+        provenance=s.provenance,
+    )
+    after = tables.tables_of([records_of(d) for d in docs])[1]
+    assert {c for c in hf.CONFIGS if before[c] != after[c]} == {"documents", "entities", "ner"}
+
+
+def test_the_speakers_of_a_quote_are_resolved_into_its_row_in_text_order() -> None:
+    docs = sample_docs()
+    made = tables.tables_of([records_of(d) for d in docs], ("quotes",))[0]["quotes"].to_pylist()
+    assert [[s["text"] for s in r["speakers"]] for r in made] == [["Putin"]]
+
+
+def test_an_attribute_the_features_do_not_hold_is_refused_naming_it() -> None:
+    docs = sample_docs()
+    s = docs[1].spans[0]
+    docs[1].spans[0] = make_span(
+        docs[1].document,
+        id=s.id,
+        layer=s.layer,
+        start=s.start,
+        end=s.end,
+        label=s.label,
+        attributes={**s.attributes, "salience": "high"},
+        provenance=s.provenance,
+    )
+    with pytest.raises(ValueError, match=rf"{s.id} has attributes \['salience'\]"):
+        tables.tables_of([records_of(d) for d in docs], ("entities",))
+
+
+def test_the_leaves_of_a_schema_name_struct_fields_list_counts_and_list_items() -> None:
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("spans", pa.list_(pa.struct([("start", pa.int32()), ("tags", pa.list_(pa.int64()))]))),
+        ]
+    )
+    assert tables.leaf_paths(schema) == ["id", "spans[]#", "spans[].start", "spans[].tags[]#", "spans[].tags[]"]
