@@ -371,6 +371,50 @@ class ParsedRun:
 _RUN_RECORDS = frozenset(("document", "span", "relation"))
 
 
+def document_run(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[dict[str, Any]]] | None:
+    """A corpus file's records (its document, its spans by layer, its relations) when it plainly holds one
+    document's schema-valid records, the document first; None for anything else, which the reference
+    reading then tells apart and words.
+
+    The file is read whole and split at line breaks, with no look at each line beyond orjson: a file
+    with a BOM, a CR or a blank line, or that is not a regular file or is too large, gives None
+    (``raw_lines`` would report it or skip lines, and those line numbers count).
+    """
+    findings: list[Finding] = []
+    f = open_input(path, findings)
+    if f is None:
+        return None
+    with f:
+        data = f.read()
+    if not data.endswith(b"\n") or b"\r" in data or data.startswith(b"\xef\xbb\xbf") or b"\n\n" in data:
+        return None
+    raw = data[:-1].split(b"\n")
+    try:
+        values = [orjson.loads(line) for line in raw]
+    except orjson.JSONDecodeError:
+        return None
+    head = values[0]
+    if type(head) is not dict or head.get("record") != "document":
+        return None
+    doc_id = head.get("doc_id")
+    spans: dict[str, list[dict[str, Any]]] = {}
+    relations: list[dict[str, Any]] = []
+    try:
+        for v in values[1:]:
+            kind = v.get("record")
+            if kind == "span" and v.get("doc_id") == doc_id:
+                spans.setdefault(v.get("layer"), []).append(v)
+            elif kind == "relation" and v.get("doc_id") == doc_id:
+                relations.append(v)
+            else:
+                return None
+    except (AttributeError, TypeError):  # a line that is not an object, or an unhashable layer
+        return None
+    if not (is_valid(head) and runs_valid([head], spans, relations)):
+        return None
+    return head, spans, relations
+
+
 class DocRecords(NamedTuple):
     """One document's records in file form (parsed JSON, as a corpus file holds them), in storage order.
 

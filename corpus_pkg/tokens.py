@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -178,6 +179,9 @@ class SentenceColumns:
     rows_of: Any  # numpy int64
 
 
+_ENTITY_ORDER = attrgetter("start", "end", "id")
+
+
 def sentence_columns(
     doc_id: str, text: str, entities: Sequence[Span | Entity], tag_ids: dict[str, int]
 ) -> SentenceColumns:
@@ -202,12 +206,13 @@ def sentence_columns_of(
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 
     tokenizer = _nlp().tokenizer
-    parsed = [tokenizer(text) for _, text, _ in docs]
-    counts = np.fromiter(map(len, parsed), dtype=np.int64, count=len(docs))
+    attrs = [IDX, LENGTH, IS_SPACE, IS_PUNCT]
+    # Each Doc is dropped as soon as its arrays are taken: a run's Docs together would hold tens of MB.
+    arrays = [tokenizer(text).to_array(attrs).reshape(-1, 4) for _, text, _ in docs]
+    counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(docs))
     texts = [text for _, text, _ in docs]
     base = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(docs)), out=base[1:])
-    arrays = [d.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]) for d in parsed if len(d)]
     arr = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros((0, 4), dtype=np.int64)
     n = len(arr)
     owner_doc = np.repeat(np.arange(len(docs)), counts)
@@ -219,10 +224,12 @@ def sentence_columns_of(
 
     tags = np.zeros(n, dtype=np.int64)
     inside = np.zeros(n, dtype=bool)
+    b_tag = {label: tag_ids.get(f"B-{label}", -1) for label in {s.label for _, _, ents in docs for s in ents}}
+    at = base.tolist()
     ents = [
-        (s.start + int(base[i]), s.end + int(base[i]), tag_ids.get(f"B-{s.label}", -1), i)
+        (s.start + at[i], s.end + at[i], b_tag[s.label], i)
         for i, (_, _, entities) in enumerate(docs)
-        for s in sorted(entities, key=lambda s: (s.start, s.end, s.id))
+        for s in sorted(entities, key=_ENTITY_ORDER)
     ]
     if ents:
         e_start, e_end, b_tags, e_doc = (np.array(c, dtype=np.int64) for c in zip(*ents, strict=True))

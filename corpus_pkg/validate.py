@@ -32,13 +32,11 @@ from corpus_pkg.storage import (
     BatchHeader,
     DocRecords,
     Item,
-    ParsedRun,
     corpus_files,
     corpus_items,
+    document_run,
     first_record,
-    raw_lines,
     sorted_records,
-    valid_runs,
 )
 from corpus_pkg.timex import timex_problem
 
@@ -445,16 +443,21 @@ def check_document(
 # -- the valid path: proving a document's parsed records break no rule ------------------------------------------------
 
 
-def _canonical_ids(records: Iterable[dict[str, Any]], doc_id: str, letter: str) -> bool:
-    """``ids.is_canonical`` for every record's id, with string operations (``doc_id`` already matches the scheme)."""
-    head = f"{doc_id}-{letter}"
-    k = len(head)
-    for r in records:
-        rid = r["id"]
-        number = rid[k:]
-        if not (rid[:k] == head and len(number) >= ids.DIGITS and number.isascii() and number.isdigit()):
-            return False
-    return True
+def _canonical_ids(records: list[dict[str, Any]], doc_id: str, letter: str) -> bool:
+    """``ids.is_canonical`` for every record's id, with string operations on all of them at once
+    (``doc_id`` already matches the scheme; an id holds no line break, as the schema says)."""
+    if not records:
+        return True
+    head = f"\n{doc_id}-{letter}"
+    parts = ("\n" + "\n".join(map(_ID, records))).split(head)
+    numbers = parts[1:]
+    return (
+        parts[0] == ""
+        and len(numbers) == len(records)
+        and min(map(len, numbers)) >= ids.DIGITS
+        and "".join(numbers).isascii()
+        and "".join(numbers).isdigit()
+    )
 
 
 def _crossing(spans: list[dict[str, Any]], nest: bool) -> bool:
@@ -564,21 +567,19 @@ def document_is_clean(
 def clean_corpus_file(path: Path) -> DocRecords | None:
     """A corpus file's records, when they are proven to break no rule, without model objects; otherwise None.
 
-    The valid path of ``validate_corpus_files`` for one file: ``storage.valid_runs`` reads its lines as
-    one run of schema-valid records of one document, named after the file and first in it, and
+    The valid path of ``validate_corpus_files`` for one file: it reads as
+    one run of schema-valid records of one document, named after the file and first in it
+    (``storage.document_run``), and
     ``document_is_clean`` (canonical ids) proves every rule holds. None means "read it the reference way
     to word the findings", which may be warnings only.
     """
-    findings: list[Finding] = []
-    runs = valid_runs(raw_lines(path, findings))
-    got = next(runs, None)
-    if not isinstance(got, ParsedRun) or next(runs, None) is not None or findings:
+    got = document_run(path)
+    if got is None:
         return None
-    if got.head["record"] != "document" or got.doc_id != path.stem or len(got.documents) != 1:
+    doc, spans, relations = got
+    if doc["doc_id"] != path.stem or not document_is_clean(doc, spans, relations, canonical_ids=True):
         return None
-    if not document_is_clean(got.documents[0], got.spans, got.relations, canonical_ids=True):
-        return None
-    return sorted_records(got.documents[0], got.spans, got.relations)
+    return sorted_records(doc, spans, relations)
 
 
 _ID = itemgetter("id")

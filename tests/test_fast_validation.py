@@ -15,8 +15,8 @@ from corpus_pkg.batches import validate_batch
 from corpus_pkg.jsonio import dumps
 from corpus_pkg.model import AnnotatedDocument, Relation, Span
 from corpus_pkg.schema_check import is_valid, reference_path
-from corpus_pkg.storage import serialize
-from corpus_pkg.validate import check_document, document_is_clean
+from corpus_pkg.storage import assemble, corpus_items, records_of, serialize
+from corpus_pkg.validate import check_document, clean_corpus_file, document_is_clean, validate_corpus_files
 
 BREAKS = [
     "none",
@@ -186,3 +186,58 @@ def test_a_belief_quote_without_a_stated_source_is_not_taken_for_clean_by_the_va
         canonical_ids=True,
     )
     assert [f.rule for f in found] == ["attribution"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(annotated_documents(), st.data())
+def test_a_corpus_file_the_build_takes_as_clean_gets_no_finding_and_reads_as_the_reference_records(
+    tmp_path_factory, d, data
+):
+    """``clean_corpus_file`` (the build's valid path) against ``validate_corpus_files`` and the model objects."""
+    root = tmp_path_factory.mktemp("clean") / "annotations"
+    path = write_corpus(root, [d]) / "corpus" / f"{d.doc_id}.jsonl"
+    lines = path.read_text(encoding="utf-8").split("\n")[:-1]
+    for _ in range(data.draw(st.integers(0, 2))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        how = data.draw(st.sampled_from(["mutate", "garble", "shift", "move", "copy", "blank", "crlf", "bom"]))
+        value = json.loads(lines[i]) if lines[i].startswith("{") and lines[i].endswith("}") else None
+        if how == "mutate" and value is not None:
+            lines[i] = dumps(data.draw(mutated(value)))
+        elif how == "garble":
+            lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
+        elif how == "shift" and value is not None and "start" in value:
+            value["start"] += data.draw(st.sampled_from([-1, 1]))
+            lines[i] = dumps(value)
+        elif how == "move":
+            lines.insert(data.draw(st.integers(0, len(lines))), lines.pop(i))
+        elif how == "copy":
+            lines.insert(data.draw(st.integers(0, len(lines))), lines[i])
+        elif how == "blank":
+            lines.insert(i, "")
+        elif how == "crlf":
+            lines[i] += "\r"
+        elif how == "bom":
+            lines[0] = "\ufeff" + lines[0]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = clean_corpus_file(path)
+    report = validate_corpus_files([path])
+    if got is None:
+        return
+    assert report.findings == []
+    assert _without_nulls(got) == _without_nulls(records_of(assemble(corpus_items(path, [])).pop()))
+
+
+def _without_nulls(value):
+    """A record as the build reads it: an optional field left out and one given as null are the same."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+@given(annotated_documents())
+def test_every_generated_corpus_file_takes_the_build_s_valid_path(tmp_path_factory, d):
+    root = tmp_path_factory.mktemp("clean") / "annotations"
+    path = write_corpus(root, [d]) / "corpus" / f"{d.doc_id}.jsonl"
+    assert clean_corpus_file(path) == records_of(d)

@@ -12,10 +12,13 @@ from pathlib import Path
 import datasets
 import pytest
 from helpers import write_corpus
+from strategies import PROV
 
 from corpus_pkg import builder, hf
-from corpus_pkg.storage import corpus_files
+from corpus_pkg.model import AnnotatedDocument, Document, make_span
+from corpus_pkg.storage import corpus_files, write_document
 from corpus_pkg.synthetic import generate
+from corpus_pkg.validate import clean_corpus_file, validate_documents
 
 N_DOCS, PER_SHARD = 11, 4  # three shards of 3, 4 and 4 documents
 
@@ -84,3 +87,39 @@ def test_a_broken_document_in_the_last_shard_stops_the_build_and_changes_nothing
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.build-")], "the staging folder was left"
     with pytest.raises(ValueError, match="text-mismatch"):
         builder.check(root, out, jobs=1)
+
+
+def test_a_document_with_a_warning_and_a_file_out_of_order_build_the_same_bytes_as_in_memory(
+    sharded, tmp_path: Path
+) -> None:
+    """The first is read the reference way (the valid path proves only clean files), the second on the
+    valid path, which sorts what a hand edit left out of order."""
+    root, docs = sharded
+    text = "The e\u0301lite guests arrived on time."
+    doc = Document.from_text("warned", text, "w.txt")
+    start = text.index("\u0301")  # a boundary inside "é": a grapheme-split warning, not an error
+    claim = make_span(
+        doc,
+        id="warned-c001",
+        layer="claim",
+        start=start,
+        end=text.index(" on time"),
+        label="CLAIM",
+        attributes={"checkworthy": False, "factuality": "CT+", "source": "outlet"},
+        provenance=PROV,
+    )
+    warned = AnnotatedDocument(doc, [claim])
+    report = validate_documents([warned])
+    assert [f.rule for f in report.findings] == ["grapheme-split"] and not report.errors
+    write_document(warned, root)
+    shuffled = sorted(corpus_files(root), key=lambda p: p.stem)[1]
+    head, *rest = shuffled.read_text(encoding="utf-8").splitlines()
+    shuffled.write_text("\n".join([head, *reversed(rest)]) + "\n", encoding="utf-8")
+    assert clean_corpus_file(shuffled) is not None
+    assert clean_corpus_file(root / "corpus" / "warned.jsonl") is None
+
+    builder.build(root, tmp_path / "files", jobs=1)
+    builder.build(None, tmp_path / "mem", docs=[*docs, warned])
+    assert files_of(tmp_path / "files") == files_of(tmp_path / "mem")
+    claims = datasets.load_dataset(str(tmp_path / "files"), "claims", cache_dir=str(tmp_path / "cache"))[hf.SPLIT]
+    assert "\u0301lite guests arrived" in claims["text"]
