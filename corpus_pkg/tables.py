@@ -6,11 +6,11 @@ objects) and writes each config's table as one Parquet row group (:class:`Parque
 hold ClassLabels as integers and the features in the schema metadata, as ``datasets`` writes them;
 tests hold them equal to ``datasets.Features.encode_example`` of ``hf.rows``, the reference rows.
 
-A table is made from its *leaves*: one Python list or numpy array per leaf of its Arrow type (each
-field of a struct; for a list, the number of items of each row, then its items flattened). The
-arrays are assembled from the leaves (``pa.ListArray.from_arrays`` and the like), never from a dict
-per row, and the fingerprint hashes the same leaves (:class:`Fingerprint`). The ``documents``
-config's nested span lists are the span configs' leaves again, converted once.
+A table is made from its *leaves*: one Python list, numpy array or Arrow array per leaf of its Arrow
+type (each field of a struct; for a list, the number of items of each row, then its items
+flattened). The arrays are assembled from the leaves (``pa.ListArray.from_arrays`` and the like),
+never from a dict per row, and the fingerprint hashes the leaves' arrays (:class:`Fingerprint`). The
+``documents`` config's nested span lists are the span configs' leaves again, converted once.
 """
 
 from __future__ import annotations
