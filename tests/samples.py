@@ -122,3 +122,20 @@ def sample_docs() -> list[AnnotatedDocument]:
             )
         out.append(ad.sorted())
     return out
+
+
+def with_undeclared_attribute(docs: list[AnnotatedDocument]) -> tuple[list[AnnotatedDocument], str]:
+    """``docs`` with an attribute no layer declares (``salience``) on the second document's first span,
+    and that span's id."""
+    s = docs[1].spans[0]
+    docs[1].spans[0] = make_span(
+        docs[1].document,
+        id=s.id,
+        layer=s.layer,
+        start=s.start,
+        end=s.end,
+        label=s.label,
+        attributes={**s.attributes, "salience": "high"},
+        provenance=s.provenance,
+    )
+    return docs, s.id

@@ -119,24 +119,13 @@ def _in_order(report) -> list[tuple]:
     return [(f.rule, f.file, f.line, f.field, f.record_id, f.message, f.context, f.severity) for f in report.findings]
 
 
-@settings(max_examples=60, deadline=None)
-@given(corpora(max_docs=4), st.data())
-def test_a_batch_gets_the_same_findings_in_the_same_order_and_counts_on_the_valid_path_as_on_the_reference_path(
-    tmp_path_factory, docs, data
-):
-    tmp = tmp_path_factory.mktemp("fast")
-    base = tmp / "annotations"
-    (base / "corpus").mkdir(parents=True)
-    # Some documents are already in the corpus (the batch is then checked against them).
-    in_corpus = data.draw(st.lists(st.sampled_from(docs), max_size=2, unique_by=lambda d: d.doc_id))
-    write_corpus(base, [AnnotatedDocument(d.document, d.spans[:1]) for d in in_corpus])
-    lines = [line for d in docs for line in serialize(d).split("\n")[:-1]]
-    if data.draw(st.booleans()):
-        against = {docs[0].doc_id: data.draw(st.sampled_from([docs[0].document.sha256, "0" * 64]))}
-        lines.insert(0, dumps({"record": "batch", "batch_id": "b1", "against": against}))
-    for _ in range(data.draw(st.integers(0, 3))):
+def damage(lines: list[str], data: st.DataObject, hows: list[str], times: int) -> None:
+    """Up to ``times`` changes of JSONL ``lines`` in place, each drawn from ``hows``: a record mutated out of
+    its schema, a cut line, a span shifted by one, a line moved or copied, a late batch header, an edit
+    record, a blank line, a CR line end, a BOM."""
+    for _ in range(data.draw(st.integers(0, times))):
         i = data.draw(st.integers(0, len(lines) - 1))
-        how = data.draw(st.sampled_from(["mutate", "garble", "shift", "move", "copy", "header", "edit", "blank"]))
+        how = data.draw(st.sampled_from(hows))
         value = json.loads(lines[i]) if lines[i].strip().startswith("{") and lines[i].endswith("}") else None
         if how == "mutate" and value is not None:
             lines[i] = dumps(data.draw(mutated(value)))
@@ -156,6 +145,29 @@ def test_a_batch_gets_the_same_findings_in_the_same_order_and_counts_on_the_vali
             lines.insert(i, dumps(edit))
         elif how == "blank":
             lines.insert(i, "")
+        elif how == "crlf":
+            lines[i] += "\r"
+        elif how == "bom":
+            lines[0] = "\ufeff" + lines[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora(max_docs=4), st.data())
+def test_a_batch_gets_the_same_findings_in_the_same_order_and_counts_on_the_valid_path_as_on_the_reference_path(
+    tmp_path_factory, docs, data
+):
+    tmp = tmp_path_factory.mktemp("fast")
+    base = tmp / "annotations"
+    (base / "corpus").mkdir(parents=True)
+    # Some documents are already in the corpus (the batch is then checked against them).
+    in_corpus = data.draw(st.lists(st.sampled_from(docs), max_size=2, unique_by=lambda d: d.doc_id))
+    write_corpus(base, [AnnotatedDocument(d.document, d.spans[:1]) for d in in_corpus])
+    lines = [line for d in docs for line in serialize(d).split("\n")[:-1]]
+    if data.draw(st.booleans()):
+        against = {docs[0].doc_id: data.draw(st.sampled_from([docs[0].document.sha256, "0" * 64]))}
+        lines.insert(0, dumps({"record": "batch", "batch_id": "b1", "against": against}))
+    hows = ["mutate", "garble", "shift", "move", "copy", "header", "edit", "blank"]
+    damage(lines, data, hows, times=3)
     batch = tmp / "batch.jsonl"
     batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fast, _ = validate_batch(batch, base, plan=False)
@@ -197,27 +209,7 @@ def test_a_corpus_file_the_build_takes_as_clean_gets_no_finding_and_reads_as_the
     root = tmp_path_factory.mktemp("clean") / "annotations"
     path = write_corpus(root, [d]) / "corpus" / f"{d.doc_id}.jsonl"
     lines = path.read_text(encoding="utf-8").split("\n")[:-1]
-    for _ in range(data.draw(st.integers(0, 2))):
-        i = data.draw(st.integers(0, len(lines) - 1))
-        how = data.draw(st.sampled_from(["mutate", "garble", "shift", "move", "copy", "blank", "crlf", "bom"]))
-        value = json.loads(lines[i]) if lines[i].startswith("{") and lines[i].endswith("}") else None
-        if how == "mutate" and value is not None:
-            lines[i] = dumps(data.draw(mutated(value)))
-        elif how == "garble":
-            lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
-        elif how == "shift" and value is not None and "start" in value:
-            value["start"] += data.draw(st.sampled_from([-1, 1]))
-            lines[i] = dumps(value)
-        elif how == "move":
-            lines.insert(data.draw(st.integers(0, len(lines))), lines.pop(i))
-        elif how == "copy":
-            lines.insert(data.draw(st.integers(0, len(lines))), lines[i])
-        elif how == "blank":
-            lines.insert(i, "")
-        elif how == "crlf":
-            lines[i] += "\r"
-        elif how == "bom":
-            lines[0] = "\ufeff" + lines[0]
+    damage(lines, data, ["mutate", "garble", "shift", "move", "copy", "blank", "crlf", "bom"], times=2)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     got = clean_corpus_file(path)
     report = validate_corpus_files([path])

@@ -22,7 +22,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from samples import TEXT_1, TEXT_2, find, sample_docs
+from samples import TEXT_1, TEXT_2, find, sample_docs, with_undeclared_attribute
 from strategies import PROV, corpora, without_source
 
 import corpus_pkg
@@ -547,19 +547,8 @@ def test_the_wheel_ships_the_dataset_and_loads_it_from_a_read_only_install(tmp_p
 
 
 def test_an_attribute_the_features_do_not_hold_is_refused_not_dropped() -> None:
-    docs = sample_docs()
-    s = docs[1].spans[0]
-    docs[1].spans[0] = make_span(
-        docs[1].document,
-        id=s.id,
-        layer=s.layer,
-        start=s.start,
-        end=s.end,
-        label=s.label,
-        attributes={**s.attributes, "salience": "high"},
-        provenance=s.provenance,
-    )
-    with pytest.raises(ValueError, match="salience"):
+    docs, span_id = with_undeclared_attribute(sample_docs())
+    with pytest.raises(ValueError, match=rf"{span_id} has attributes \['salience'\]"):
         hf.rows("entities", docs)
 
 

@@ -9,7 +9,7 @@ import struct
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
-from samples import sample_docs
+from samples import sample_docs, with_undeclared_attribute
 from strategies import corpora
 
 from corpus_pkg import hf, tables
@@ -113,19 +113,8 @@ def test_the_speakers_of_a_quote_are_resolved_into_its_row_in_text_order() -> No
 
 
 def test_an_attribute_the_features_do_not_hold_is_refused_naming_it() -> None:
-    docs = sample_docs()
-    s = docs[1].spans[0]
-    docs[1].spans[0] = make_span(
-        docs[1].document,
-        id=s.id,
-        layer=s.layer,
-        start=s.start,
-        end=s.end,
-        label=s.label,
-        attributes={**s.attributes, "salience": "high"},
-        provenance=s.provenance,
-    )
-    with pytest.raises(ValueError, match=rf"{s.id} has attributes \['salience'\]"):
+    docs, span_id = with_undeclared_attribute(sample_docs())
+    with pytest.raises(ValueError, match=rf"{span_id} has attributes \['salience'\]"):
         tables.tables_of([records_of(d) for d in docs], ("entities",))
 
 
