@@ -139,3 +139,24 @@ def with_undeclared_attribute(docs: list[AnnotatedDocument]) -> tuple[list[Annot
         provenance=s.provenance,
     )
     return docs, s.id
+
+
+def relabelled(docs: list[AnnotatedDocument], doc: int, text: str, label: str) -> list[AnnotatedDocument]:
+    """``docs`` with the span of ``docs[doc]`` whose text is ``text`` given ``label`` instead (in place)."""
+    d = docs[doc]
+    d.spans = [
+        make_span(
+            d.document,
+            id=s.id,
+            layer=s.layer,
+            start=s.start,
+            end=s.end,
+            label=label,
+            attributes=s.attributes,
+            provenance=s.provenance,
+        )
+        if s.text == text
+        else s
+        for s in d.spans
+    ]
+    return docs

@@ -22,7 +22,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from samples import TEXT_1, TEXT_2, find, sample_docs, with_undeclared_attribute
+from samples import TEXT_1, TEXT_2, find, relabelled, sample_docs, with_undeclared_attribute
 from strategies import PROV, corpora, without_source
 
 import corpus_pkg
@@ -445,22 +445,7 @@ def test_changing_one_annotation_and_rebuilding_changes_what_load_dataset_return
     readme_before = (out / hf.README).read_text(encoding="utf-8")
     assert before["Vostochny Cosmodrome"]["label"] == "FAC"
 
-    docs = sample_docs()
-    docs[0].spans = [
-        make_span(
-            docs[0].document,
-            id=s.id,
-            layer=s.layer,
-            start=s.start,
-            end=s.end,
-            label="LOC",
-            attributes=s.attributes,
-            provenance=s.provenance,
-        )
-        if s.text == "Vostochny Cosmodrome"
-        else s
-        for s in docs[0].spans
-    ]
+    docs = relabelled(sample_docs(), 0, "Vostochny Cosmodrome", "LOC")
     write_document(docs[0], root)
     builder.build(root, out, include=SHOWN)
 

@@ -9,11 +9,11 @@ import struct
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
-from samples import sample_docs, with_undeclared_attribute
+from samples import relabelled, sample_docs, with_undeclared_attribute
 from strategies import corpora
 
 from corpus_pkg import hf, tables
-from corpus_pkg.model import AnnotatedDocument, Provenance, make_span
+from corpus_pkg.model import AnnotatedDocument, Provenance
 from corpus_pkg.storage import records_of
 
 
@@ -90,18 +90,7 @@ def test_the_fingerprint_does_not_depend_on_how_the_documents_are_cut_into_runs(
 def test_every_change_of_a_value_changes_the_fingerprint_of_the_configs_that_hold_it() -> None:
     docs = sample_docs()
     before = tables.tables_of([records_of(d) for d in docs])[1]
-    i = next(i for i, s in enumerate(docs[1].spans) if s.text == "Russia")
-    s = docs[1].spans[i]
-    docs[1].spans[i] = make_span(
-        docs[1].document,
-        id=s.id,
-        layer=s.layer,
-        start=s.start,
-        end=s.end,
-        label="LOC",
-        attributes=s.attributes,
-        provenance=s.provenance,
-    )
+    relabelled(docs, 1, "Russia", "LOC")
     after = tables.tables_of([records_of(d) for d in docs])[1]
     assert {c for c in hf.CONFIGS if before[c] != after[c]} == {"documents", "entities", "ner"}
 
