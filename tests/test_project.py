@@ -60,6 +60,22 @@ def test_the_project_dir_option_names_the_checkout_to_act_on(tmp_path, monkeypat
     assert CliRunner().invoke(main, ["-C", str(REPO), "validate"]).exit_code == 0
 
 
+def test_outside_any_checkout_a_command_given_annotations_does_not_say_it_reads_the_installed_copy(
+    tmp_path, monkeypatch
+):
+    other = clone(tmp_path / "second")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    out = tmp_path / "built"
+    result = CliRunner().invoke(main, ["build", "--annotations", str(other / "annotations"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "reading the copy" not in result.output
+    assert f"from {other / 'annotations'}" in result.output
+    assert (out / "README.md").is_file()
+    read = CliRunner().invoke(main, ["validate"])
+    assert read.output.startswith("note: no corpus checkout here; reading the copy shipped"), read.output
+
+
 def test_a_folder_that_is_no_checkout_is_refused_by_the_project_dir_option(tmp_path):
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "validate"])
     assert result.exit_code == 2

@@ -105,9 +105,11 @@ def format_option(*choices: str, default: str | None = None) -> Any:
 
 
 def acting_on(annotations: Path | None, *, writes: str | None = None) -> Project:
-    """The project for this command, with ``--annotations`` applied; ``writes`` names a command that writes."""
+    """The project for this command, with ``--annotations`` applied; ``writes`` names a command that writes.
+
+    A command given ``--annotations`` reads that folder, so it says nothing about the installed copy."""
     ctx = click.get_current_context()
-    project = project_of(ctx, reading=writes is None)
+    project = project_of(ctx, reading=writes is None and annotations is None)
     if annotations is not None:
         project = ctx.with_resource(using(discover(project.root, annotations)))
     if writes is not None:
