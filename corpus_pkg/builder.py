@@ -8,8 +8,9 @@ format) of every other file.
 A corpus of up to ``SHARD_DOCS`` documents gives one file per config
 (``test-00000-of-00001.parquet``). A larger one is cut into shards of
 consecutive documents (by doc_id), ``test-0000K-of-0000N.parquet``, the same
-cut in every config; each shard is validated, converted and written by its own
-worker process reading only its documents' files, so memory depends on the
+cut in every config; each shard is validated, converted and written by a worker
+process (this process when there is one shard) reading only its documents'
+files, a run of ``tables.CHUNK_DOCS`` at a time, so memory depends on the
 shard size and not on the corpus size. The cut depends only on the number of
 documents, never on the machine, so the bytes do not depend on the number of
 processes. Nothing is installed unless every shard succeeded, and only files
@@ -187,12 +188,6 @@ class BuildResult:
     left_out: Counter[tuple[str, str]] = field(default_factory=Counter)  # what was not published, by status
 
 
-def _load_docs(annotations_root: Path | None) -> list[AnnotatedDocument]:
-    from corpus_pkg.validate import load_valid_corpus
-
-    return load_valid_corpus(annotations_root)
-
-
 def existing_files(out_dir: Path) -> set[str]:
     """The files of a dataset folder by relative path (hidden ones, such as staging, left out)."""
     if not out_dir.is_dir():
@@ -211,12 +206,14 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _large_corpus(annotations_root: Path | None) -> list[Path] | None:
-    """The corpus files sorted by doc_id when the corpus needs more than one shard; None otherwise."""
-    from corpus_pkg.storage import corpus_files
+def _corpus_paths(annotations_root: Path | None) -> list[Path]:
+    """The corpus files sorted by doc_id; ValueError if there is none."""
+    from corpus_pkg.storage import corpus_dir, corpus_files
 
     files = corpus_files(annotations_root)
-    return sorted(files, key=lambda p: p.stem) if shard_count(len(files)) > 1 else None
+    if not files:
+        raise ValueError(f"no corpus files (*.jsonl) found in {corpus_dir(annotations_root)}")
+    return sorted(files, key=lambda p: p.stem)
 
 
 @dataclass(frozen=True)
@@ -391,7 +388,8 @@ def _render_folder(
         n = sum(r.error_count for r in failed)
         done = "" if len(results) == len(tasks) else f" in the {len(results)} of {count} shards checked"
         raise ValueError(
-            f"the corpus does not validate ({n} error{'s' * (n != 1)}{done}); first: {failed[0].first_error}"
+            f"the corpus does not validate ({n} error{'s' * (n != 1)}{done}; run `corpus validate`); "
+            f"first: {failed[0].first_error}"
         )
     seen: set[str] = set()
     for doc_id in (s[0] for r in results for s in r.sources):
@@ -447,20 +445,18 @@ def _rendered(
     include: Collection[str] = (),
     left_out: Counter[tuple[str, str]] | None = None,
 ) -> Iterator[Mapping[str, bytes]]:
-    """Every file the folder should hold: sharded in workers (into a temporary folder under ``staging``,
-    removed afterwards) for a large corpus on disk, otherwise made in this process."""
+    """Every file the folder should hold: for a corpus on disk, shard by shard (in workers when there are
+    several) into a temporary folder under ``staging``, removed afterwards; for ``docs``, in memory."""
     sheet = _datasheet(annotations_root, docs)
-    if docs is None:
-        paths = _large_corpus(annotations_root)
-        if paths is not None:
-            tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=staging))
-            try:
-                yield _render_folder(paths, annotations_root, tmp, jobs, sheet, include, left_out)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-            return
-        docs = _load_docs(annotations_root)
-    yield render(docs, sheet, include, left_out)
+    if docs is not None:
+        yield render(docs, sheet, include, left_out)
+        return
+    paths = _corpus_paths(annotations_root)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=staging))
+    try:
+        yield _render_folder(paths, annotations_root, tmp, jobs, sheet, include, left_out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def build(
