@@ -154,10 +154,10 @@ def leaf_streams(values: Any) -> tuple[bytes, bytes]:
         ends = np.frombuffer(offsets, dtype=f"<i{width}", count=len(present) + 1, offset=present.offset * width)
         data = present.buffers()[2]
         return lengths.tobytes(), data[int(ends[0]) : int(ends[-1])].to_pybytes()
-    target = pa.float64() if pa.types.is_floating(values.type) else pa.int64()
-    numbers = values.cast(target).fill_null(0).to_numpy(zero_copy_only=False).astype(target.to_pandas_dtype())
+    floats = pa.types.is_floating(values.type)
+    numbers = values.cast(pa.float64() if floats else pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
     shape = np.zeros(len(values), dtype="<i8") if valid is None else np.where(valid, 0, -1).astype("<i8")
-    return shape.tobytes(), numbers.astype("<f8" if target == pa.float64() else "<i8").tobytes()
+    return shape.tobytes(), numbers.astype("<f8" if floats else "<i8").tobytes()
 
 
 def combined_fingerprint(digests: list[str]) -> str:
@@ -225,11 +225,14 @@ _LABEL, _ATTRIBUTES, _PROVENANCE = itemgetter("label"), itemgetter("attributes")
 _TAIL_ORDER = itemgetter("start", "end", "layer", "id")  # model.Span.sort_key
 
 
-def _codes(ids: dict[str, int], values: Iterable[Any], what: str) -> list[int]:
+def _codes(ids: dict[str, int], values: list[Any], what: str, *, optional: bool = False) -> list[int | None]:
+    """The ClassLabel ids of ``values`` (None stays None when ``optional``); a name not declared is refused."""
     try:
+        if optional:
+            return [None if v is None else ids[v] for v in values]
         return [ids[v] for v in values]
     except (KeyError, TypeError):
-        bad = next(v for v in values if not isinstance(v, str) or v not in ids)
+        bad = next(v for v in values if not (optional and v is None) and (not isinstance(v, str) or v not in ids))
         raise ValueError(f"{what} {bad!r} is not one of the names of its ClassLabel: {sorted(ids)}") from None
 
 
@@ -286,11 +289,7 @@ def _span_leaves(codes: _Codes, layer: str, docs: Sequence[DocRecords]) -> Leave
             )
     for name, ids in codes.attrs[layer]:
         values = [a.get(name) for a in attrs]
-        if ids is not None:
-            present = _codes(ids, [v for v in values if v is not None], name)
-            it = iter(present)
-            values = [None if v is None else next(it) for v in values]
-        leaves[name] = values
+        leaves[name] = values if ids is None else _codes(ids, values, name, optional=True)
     if layer in RELATION_FIELD:
         leaves.update(_tail_leaves(layer, docs, codes.tail_layer[RELATION_FIELD[layer][0]]))
     codes.provenance(spans, "provenance.", leaves)
