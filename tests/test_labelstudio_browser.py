@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -147,12 +148,18 @@ def test_a_claim_can_be_drawn_over_exactly_the_words_of_a_quote(
 
     page = open_task(browser, labelstudio_server, pushed.project_id, task["id"])
 
-    update = page.locator("button", has_text="Update").last
+    from playwright.sync_api import expect
+
+    claim = page.locator(".lsf-label").filter(has=page.locator(".lsf-label__text", has_text=re.compile("^CLAIM$")))
+    regions = page.locator(".lsf-outliner-item").filter(has_text=quote.text)
+    drawn = regions.count()
     # On a loaded machine the editor may not have bound its hotkeys yet when the page first shows the
-    # text: the gesture is repeated (at most three times) until it made a region, which enables Update.
+    # text: the gesture is repeated (at most three times) until the region list shows one more region
+    # over the quote's words. The hotkey toggles, so it is pressed only while CLAIM is not selected.
     for _attempt in range(3):
         page.wait_for_load_state("networkidle")
-        page.keyboard.press(hotkeys(list(span_labels()))["CLAIM"])
+        if "lsf-label_selected" not in (claim.get_attribute("class") or ""):
+            page.keyboard.press(hotkeys(list(span_labels()))["CLAIM"])
         box = page.evaluate(SPLIT_SUBSTRING_BOX, quote.text)
         assert box is not None, f"{quote.text!r} is not rendered"
         page.mouse.move(box["x0"] + 1, box["y"])
@@ -160,9 +167,13 @@ def test_a_claim_can_be_drawn_over_exactly_the_words_of_a_quote(
         page.mouse.move((box["x0"] + box["x1"]) / 2, box["y"], steps=5)
         page.mouse.move(box["x1"] - 1, box["y"], steps=5)
         page.mouse.up()
-        page.wait_for_timeout(1000)
-        if update.is_enabled():
+        try:
+            expect(regions).to_have_count(drawn + 1, timeout=5_000)
             break
+        except AssertionError:
+            continue
+    assert regions.count() == drawn + 1, f"no region was drawn over {quote.text!r}"
+    update = page.locator("button", has_text="Update").last
     update.click()
     page.wait_for_load_state("networkidle")
     page.close()
