@@ -361,26 +361,41 @@ def _row_suffixes(k: int) -> tuple[str, ...]:
     return tuple(f"-s{j:03d}" for j in range(1, k + 1))
 
 
-def _ner_leaves(docs: Sequence[DocRecords], tag_ids: dict[str, int]) -> Leaves:
-    """The leaves of ``ner``: ``tokens.sentence_columns_of`` the documents' gold entities."""
+def _ner_leaves(codes: _Codes, docs: Sequence[DocRecords], tag_ids: dict[str, int], entities: Leaves) -> Leaves:
+    """The leaves of ``ner``: ``tokens.columns_of_texts`` of the documents' gold entities, taken from the
+    leaves of the ``entities`` config (``entities``) as arrays."""
     import numpy as np
 
-    from corpus_pkg.tokens import Entity, sentence_columns_of
+    from corpus_pkg.tokens import Entity, columns_of_texts, sentence_columns_of
 
-    col = sentence_columns_of(
-        [
-            (
-                d.doc_id,
-                d.document["text"],
-                [
-                    Entity(s["id"], s["start"], s["end"], s["text"], s["label"])
-                    for s in d.spans.get("entity", ())
-                    if s["provenance"].get("status", "gold") == "gold"
-                ],
-            )
-            for d in docs
-        ],
-        tag_ids,
+    per_doc = [len(d.spans.get("entity", ())) for d in docs]
+    gold = np.array(entities["provenance.status"], dtype=np.int64) == codes.status["gold"]
+    b_tag = np.array([tag_ids.get(f"B-{name}", -1) for name in codes.label["entity"]], dtype=np.int64)
+
+    def by_rows() -> Any:
+        return sentence_columns_of(
+            [
+                (
+                    d.doc_id,
+                    d.document["text"],
+                    [
+                        Entity(s["id"], s["start"], s["end"], s["text"], s["label"])
+                        for s in d.spans.get("entity", ())
+                        if s["provenance"].get("status", "gold") == "gold"
+                    ],
+                )
+                for d in docs
+            ],
+            tag_ids,
+        )
+
+    col = columns_of_texts(
+        [d.document["text"] for d in docs],
+        np.repeat(np.arange(len(docs)), per_doc)[gold],
+        np.array(entities["start"], dtype=np.int64)[gold],
+        np.array(entities["end"], dtype=np.int64)[gold],
+        b_tag[np.array(entities["label"], dtype=np.int64)[gold]],
+        by_rows,
     )
     ids: list[str] = []
     doc_ids: list[str] = []
@@ -439,13 +454,15 @@ class TableBuilder:
         """The tables of ``docs`` (sorted by doc_id, published records only), which follow those of earlier calls."""
         leaves: dict[str, Leaves] = {}
         wanted = set(self.configs)
+        spans: dict[str, Leaves] = {}
         if wanted & {"documents", *SPAN_CONFIGS}:
             spans = {c: _span_leaves(self.codes, layer, docs) for c, layer in SPAN_CONFIGS.items()}
             leaves.update((c, v) for c, v in spans.items() if c in wanted)
             if "documents" in wanted:
                 leaves["documents"] = _document_leaves(self.codes, docs, spans)
         if "ner" in wanted:
-            leaves["ner"] = _ner_leaves(docs, self.tag_ids)
+            entities = spans["entities"] if spans else _span_leaves(self.codes, "entity", docs)
+            leaves["ner"] = _ner_leaves(self.codes, docs, self.tag_ids, entities)
         made = _Assembler()
         out = {c: made.table(self.schemas[c], leaves[c], self.fingerprints[c]) for c in self.configs}
         for c, t in out.items():

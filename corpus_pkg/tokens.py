@@ -17,11 +17,10 @@ entity's first or last token, so the character spans survive the round trip.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -179,9 +178,6 @@ class SentenceColumns:
     rows_of: Any  # numpy int64
 
 
-_ENTITY_ORDER = attrgetter("start", "end", "id")
-
-
 def sentence_columns(
     doc_id: str, text: str, entities: Sequence[Span | Entity], tag_ids: dict[str, int]
 ) -> SentenceColumns:
@@ -192,15 +188,33 @@ def sentence_columns(
 def sentence_columns_of(
     docs: Sequence[tuple[str, str, Sequence[Span | Entity]]], tag_ids: dict[str, int]
 ) -> SentenceColumns:
-    """:func:`sentences` of each (doc_id, text, entities) as columns: the same rows, tokens and tags (tested).
+    """:func:`sentences` of each (doc_id, text, entities) as columns: the same rows, tokens and tags (tested)."""
+    import numpy as np
+
+    b_tag = {label: tag_ids.get(f"B-{label}", -1) for label in {s.label for _, _, ents in docs for s in ents}}
+    ents = [(i, s.start, s.end, b_tag[s.label]) for i, (_, _, entities) in enumerate(docs) for s in entities]
+    e_doc, e_start, e_end, b_tags = (
+        np.array(c, dtype=np.int64) for c in (zip(*ents, strict=True) if ents else ([], [], [], []))
+    )
+    return columns_of_texts(
+        [text for _, text, _ in docs], e_doc, e_start, e_end, b_tags, lambda: _columns_by_rows(docs, tag_ids)
+    )
+
+
+def columns_of_texts(
+    texts: Sequence[str], e_doc: Any, e_start: Any, e_end: Any, b_tags: Any, by_rows: Callable[[], SentenceColumns]
+) -> SentenceColumns:
+    """:func:`sentence_columns_of` given the texts and their entities as columns, in any order: the
+    document index, start and end (code points into that document's text) and ``B-`` tag id (-1: none)
+    of each entity. ``by_rows()`` makes the same columns the slow way, from :func:`sentences`.
 
     Only the tokenizer runs per document. The tokens of all the documents are put in one set of arrays
     (offsets made global by adding each text's place in their concatenation), so the sentencizer's rule
     (a sentence starts at the first token that is neither punctuation nor one of its ``punct_chars``
     after one of its ``punct_chars``, within a document), the line-break starts, the tags and the
     dropping of whitespace tokens cost a few numpy operations for all of them. Anything out of the
-    ordinary (an entity that does not align, an overlap, a whitespace end) goes through
-    :func:`sentences`, which words the error.
+    ordinary (an entity that does not align, an overlap, a whitespace end, a tag not in the set) is left
+    to ``by_rows``, where :func:`sentences` words the error.
     """
     import numpy as np
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
@@ -208,14 +222,13 @@ def sentence_columns_of(
     tokenizer = _nlp().tokenizer
     attrs = [IDX, LENGTH, IS_SPACE, IS_PUNCT]
     # Each Doc is dropped as soon as its arrays are taken: a run's Docs together would hold tens of MB.
-    arrays = [tokenizer(text).to_array(attrs).reshape(-1, 4) for _, text, _ in docs]
-    counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(docs))
-    texts = [text for _, text, _ in docs]
-    base = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(docs)), out=base[1:])
+    arrays = [tokenizer(text).to_array(attrs).reshape(-1, 4) for text in texts]
+    counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(texts))
+    base = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=base[1:])
     arr = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros((0, 4), dtype=np.int64)
     n = len(arr)
-    owner_doc = np.repeat(np.arange(len(docs)), counts)
+    owner_doc = np.repeat(np.arange(len(texts)), counts)
     local, length = arr[:, 0], arr[:, 1]
     space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
     idx = local + base[:-1][owner_doc]
@@ -224,15 +237,11 @@ def sentence_columns_of(
 
     tags = np.zeros(n, dtype=np.int64)
     inside = np.zeros(n, dtype=bool)
-    b_tag = {label: tag_ids.get(f"B-{label}", -1) for label in {s.label for _, _, ents in docs for s in ents}}
-    at = base.tolist()
-    ents = [
-        (s.start + at[i], s.end + at[i], b_tag[s.label], i)
-        for i, (_, _, entities) in enumerate(docs)
-        for s in sorted(entities, key=_ENTITY_ORDER)
-    ]
-    if ents:
-        e_start, e_end, b_tags, e_doc = (np.array(c, dtype=np.int64) for c in zip(*ents, strict=True))
+    if len(e_doc):
+        # In text order (a tie in start and end shares tokens, which the checks below refuse).
+        order = np.lexsort((e_end, e_start + base[e_doc]))
+        e_doc, b_tags = e_doc[order], b_tags[order]
+        e_start, e_end = e_start[order] + base[e_doc], e_end[order] + base[e_doc]
         a = np.searchsorted(idx, e_start)
         b = np.searchsorted(ends, e_end) + 1
         ok = bool(((a < n) & (b <= n) & (b > a) & (b_tags >= 0)).all())
@@ -249,7 +258,7 @@ def sentence_columns_of(
             )
             ok = ok and bool((b[:-1] <= a[1:]).all())  # sorted by start: no token shared
         if not ok:
-            return _columns_by_rows(docs, tag_ids)  # raises, worded
+            return by_rows()  # raises, worded
         tags[a] = b_tags
         # Tokens after an entity's first: its I- tag (B- + 1), found by the entity each token falls in.
         owner = np.searchsorted(a, np.arange(n), side="right") - 1
@@ -282,8 +291,8 @@ def sentence_columns_of(
     sentence = (np.cumsum(start) - 1)[kept]
     change = np.flatnonzero(np.diff(sentence)) + 1
     bounds = np.concatenate(([0], change, [len(kept)])) if len(kept) else np.zeros(1, dtype=np.int64)
-    rows_of = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner_doc[kept[bounds[:-1]]], minlength=len(docs)), out=rows_of[1:])
+    rows_of = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner_doc[kept[bounds[:-1]]], minlength=len(texts)), out=rows_of[1:])
     if ascii_only:
         byte_at = None
     else:  # where each code point starts in the UTF-8 bytes

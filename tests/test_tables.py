@@ -95,6 +95,16 @@ def test_every_change_of_a_value_changes_the_fingerprint_of_the_configs_that_hol
     assert {c for c in hf.CONFIGS if before[c] != after[c]} == {"documents", "entities", "ner"}
 
 
+def test_the_ner_rows_are_made_alike_from_entity_records_in_any_order_and_alone() -> None:
+    records = [records_of(d) for d in sample_docs()]
+    want = reference_table("ner", sample_docs())
+    assert tables.tables_of(records)[0]["ner"].equals(want)
+    for r in records:
+        r.spans["entity"].reverse()
+    assert tables.tables_of(records, ("ner",))[0]["ner"].equals(want)
+    assert any(t > 0 for tags in want.column("ner_tags").to_pylist() for t in tags)
+
+
 def test_the_speakers_of_a_quote_are_resolved_into_its_row_in_text_order() -> None:
     docs = sample_docs()
     made = tables.tables_of([records_of(d) for d in docs], ("quotes",))[0]["quotes"].to_pylist()
