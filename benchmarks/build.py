@@ -185,7 +185,7 @@ _FLOOR_CHILD = r"""
 import json, os, sys, time, tempfile
 import pyarrow as pa, pyarrow.json as pj, pyarrow.parquet as pq
 sys.path.insert(0, sys.argv[3])
-from corpus_pkg.tables import PARQUET_OPTIONS
+from corpus_pkg.tables import PARQUET_OPTIONS, writer_options
 corpus, built = sys.argv[1:3]
 files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".jsonl"))
 read_wall = read_cpu = 0.0
@@ -197,15 +197,14 @@ for i in range(0, len(files), 5000):
     read_wall += time.perf_counter() - t
     read_cpu += time.process_time() - c
     del data
-options = dict(PARQUET_OPTIONS)
-size = options.pop("row_group_size")
+size = PARQUET_OPTIONS["row_group_size"]
 write_wall = write_cpu = 0.0
 with tempfile.TemporaryDirectory() as tmp:
     for root, _, names in os.walk(os.path.join(built, "data")):
         for name in sorted(names):
             tbl = pq.read_table(os.path.join(root, name))
             t, c = time.perf_counter(), time.process_time()
-            pq.write_table(tbl, os.path.join(tmp, "x.parquet"), row_group_size=size, **options)
+            pq.write_table(tbl, os.path.join(tmp, "x.parquet"), row_group_size=size, **writer_options(tbl.schema))
             write_wall += time.perf_counter() - t
             write_cpu += time.process_time() - c
             del tbl

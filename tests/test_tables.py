@@ -117,6 +117,25 @@ def test_an_attribute_the_features_do_not_hold_is_refused_naming_it() -> None:
         tables.tables_of([records_of(d) for d in docs], ("entities",))
 
 
+def test_every_integer_column_of_a_written_shard_is_delta_encoded_and_reads_back_equal() -> None:
+    import pyarrow.parquet as pq
+
+    made, _ = tables.tables_of([records_of(d) for d in sample_docs()])
+    sinks = {c: pa.BufferOutputStream() for c in hf.CONFIGS}
+    shard = tables.ParquetShard(sinks, {c: t.schema for c, t in made.items()})
+    shard.write(made)
+    shard.close()
+    for c, sink in sinks.items():
+        data = pa.BufferReader(sink.getvalue())
+        meta = pq.ParquetFile(data).metadata
+        ints = [meta.row_group(0).column(i) for i in range(meta.num_columns)]
+        ints = [col for col in ints if col.physical_type in ("INT32", "INT64")]
+        assert ints, c
+        assert all("DELTA_BINARY_PACKED" in col.encodings for col in ints), c
+        back = pq.read_table(pa.BufferReader(sink.getvalue()))
+        assert back.equals(made[c]) and back.schema.metadata == made[c].schema.metadata, c
+
+
 def test_the_leaves_of_a_schema_name_struct_fields_list_counts_and_list_items() -> None:
     schema = pa.schema(
         [
