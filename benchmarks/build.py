@@ -1,6 +1,6 @@
 """Build and load at scale: `corpus build` in documents per second, CPU and peak memory, beside its floor.
 
-    python benchmarks/build.py --docs 100000 [--jobs 2] [--workdir DIR] [--steps build,floor,ner,load]
+    python benchmarks/build.py --docs 100000 [--jobs 2] [--workdir DIR] [--steps build,floor,ner,writer,load]
                                [--baseline DIR]
 
 For each size a seeded synthetic corpus (documents of about 4 kB with about 50
@@ -28,6 +28,12 @@ ner: where a document's CPU goes, on the first --ner-sample documents in one pro
 document): reading and validating its file on the valid path (validate.clean_corpus_file), the ner
 table with its fingerprint (of it spaCy's tokenizer alone, the one per-token cost), the tables of the
 other five configs, and writing them all as Parquet.
+
+writer: the Parquet writer settings, on the tables of the built folder's first shard (up to 5,000
+documents, row group by row group as the build wrote them), in one process: ours
+(tables.writer_options), then each with one setting changed (no delta encoding of integer columns,
+dictionary encoding on, zstd level 9). Reported per setting: CPU ms per document to write all six
+files, their MB, and the CPU ms per document of `pyarrow.parquet.read_table` of them (best of 3).
 
 --baseline DIR builds the same corpus with the code checked out in DIR (e.g. a `git worktree` of an
 older commit) in the same run, so "today" and ours are measured in the same conditions.
@@ -263,6 +269,55 @@ def measure_ner(annotations: Path, sample: int) -> dict:
     return json.loads(r["stdout"].strip().splitlines()[-1])
 
 
+_WRITER_CHILD = r"""
+import json, os, sys, time, io
+import pyarrow as pa, pyarrow.parquet as pq
+sys.path.insert(0, sys.argv[2])
+from corpus_pkg import tables
+folder = sys.argv[1]
+runs, docs = {}, 0
+for config in sorted(os.listdir(os.path.join(folder, "data"))):
+    here = os.path.join(folder, "data", config)
+    f = pq.ParquetFile(os.path.join(here, sorted(os.listdir(here))[0]))
+    runs[config] = [f.read_row_group(i) for i in range(f.num_row_groups)]
+    if config == "documents":
+        docs = f.metadata.num_rows
+variants = {
+    "ours": {},
+    "no delta": {"column_encoding": None},
+    "dictionary": {"column_encoding": None, "use_dictionary": True},
+    "zstd 9": {"compression_level": 9},
+}
+out = {"docs": docs}
+for name, change in variants.items():
+    write_cpu = read_cpu = 1e9
+    for _ in range(3):
+        files = {}
+        c = time.process_time()
+        for config, rs in runs.items():
+            options = {**tables.writer_options(rs[0].schema), **change}
+            options = {k: v for k, v in options.items() if v is not None}
+            sink = io.BytesIO()
+            with pq.ParquetWriter(sink, rs[0].schema, **options) as w:
+                for r in rs:
+                    w.write_table(r, row_group_size=tables.PARQUET_OPTIONS["row_group_size"])
+            files[config] = sink.getvalue()
+        write_cpu = min(write_cpu, time.process_time() - c)
+        c = time.process_time()
+        for data in files.values():
+            pq.read_table(pa.BufferReader(data))
+        read_cpu = min(read_cpu, time.process_time() - c)
+    out[name] = {"write_ms": write_cpu * 1000 / docs, "read_ms": read_cpu * 1000 / docs,
+                 "mb": sum(map(len, files.values())) / 1e6, "ner_mb": len(files["ner"]) / 1e6}
+print(json.dumps(out))
+"""
+
+
+def measure_writer(out: Path) -> dict:
+    r = run_measured([sys.executable, "-c", _WRITER_CHILD, str(out), str(REPO)])
+    return json.loads(r["stdout"].strip().splitlines()[-1])
+
+
 def _build_child(annotations: str, out: str, jobs: str) -> None:
     from corpus_pkg import builder
 
@@ -368,7 +423,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jobs", type=int, help="shard workers for builder.build (default: `corpus build`, all cores)")
     p.add_argument("--workdir", type=Path, help="keep the corpora and built folders here and reuse them")
-    p.add_argument("--steps", default="build,floor,ner", help="comma-separated: build, floor, ner, load")
+    p.add_argument("--steps", default="build,floor,ner", help="comma-separated: build, floor, ner, writer, load")
     p.add_argument("--baseline", type=Path, help="a checkout of older code to build the same corpus with")
     p.add_argument("--ner-sample", type=int, default=2_000, help="documents for the ner cost (default 2,000)")
     p.add_argument("--_build", nargs=3, help=argparse.SUPPRESS)
@@ -384,7 +439,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp_name:
         work = args.workdir or Path(tmp_name)
         work.mkdir(parents=True, exist_ok=True)
-        builds, olds, floors, ners, loads = [], [], {}, {}, {}
+        builds, olds, floors, ners, writers, loads = [], [], {}, {}, {}, {}
         for n in args.docs:
             annotations, out = work / f"annotations-{n}", work / f"dataset-{n}"
             made = make_corpus(annotations, n, args.seed)
@@ -403,10 +458,12 @@ def main() -> None:
                 files = sum(1 for _ in out.rglob("*.parquet"))
                 size = sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6
                 builds.append((n, mb, builder.shard_count(n), files, size, r))
-            if ("floor" in steps or "load" in steps) and not (out / hf.README).is_file():
+            if steps & {"floor", "writer", "load"} and not (out / hf.README).is_file():
                 raise SystemExit(f"{out} is not built; run with --steps build first (and --workdir)")
             if "floor" in steps:
                 floors[n] = measure_floor(annotations, out)
+            if "writer" in steps:
+                writers[n] = measure_writer(out)
             if "ner" in steps:
                 ners[n] = measure_ner(annotations, min(n, args.ner_sample))
             if "load" in steps:
@@ -440,6 +497,15 @@ def main() -> None:
                 print(
                     f"ner table at {n}: about {k['ner_table'] * n / 1000:.0f} s of CPU of the build's "
                     f"{ours[n]['cpu']:.0f} s (the tokenizer alone {k['tokenizer'] * n / 1000:.0f} s)"
+                )
+        for n, w in writers.items():
+            docs = w["docs"]
+            print(f"Parquet writer settings at {n} (tables of the first shard, {docs} documents, CPU ms a document):")
+            for name in ("ours", "no delta", "dictionary", "zstd 9"):
+                v = w[name]
+                print(
+                    f"  {name:10} write {v['write_ms']:.3f}  read_table {v['read_ms']:.3f}  "
+                    f"{v['mb']:.1f} MB (ner {v['ner_mb']:.1f} MB)"
                 )
         for old in olds:
             n, r = old[0], old[-1]
