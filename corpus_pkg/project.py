@@ -2,11 +2,12 @@
 
 From the working directory upward, the nearest folder that is a corpus checkout
 (a ``pyproject.toml`` with a ``[tool.corpus]`` table, or an ``annotations/corpus/``
-folder) is the project; ``corpus -C DIR`` names one instead. Outside any
-checkout, commands that only read fall back to the copy shipped in the installed
-package (read through ``importlib.resources``), and say so; commands that write
-refuse. ``CORPUS_ANNOTATIONS`` names an annotations folder directly (writable
-unless it is the packaged copy).
+folder; without a ``schema/`` of its own, the package's schema applies) is the
+project; ``corpus -C DIR`` names one instead. Outside any checkout, commands
+that only read fall back to the copy shipped in the installed package (read
+through ``importlib.resources``), and say so; commands that write refuse.
+``CORPUS_ANNOTATIONS`` names an annotations folder directly (writable unless it
+is the packaged copy).
 """
 
 from __future__ import annotations
@@ -95,7 +96,12 @@ def find_checkout(start: Path) -> Path | None:
 
 
 def checkout(root: Path, origin: str = "checkout") -> Project:
-    return Project(root / "annotations", root / "schema", root / "dataset", root, origin)
+    """The project of a checkout. A folder of annotations alone (``annotations/corpus/``, no ``schema/``)
+    is checked against the schema the package ships, as an ``--annotations`` folder is."""
+    schema = root / "schema"
+    return Project(
+        root / "annotations", schema if schema.is_dir() else installed_schema(), root / "dataset", root, origin
+    )
 
 
 def packaged_dir(name: str) -> Path | None:

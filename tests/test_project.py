@@ -76,6 +76,27 @@ def test_outside_any_checkout_a_command_given_annotations_does_not_say_it_reads_
     assert read.output.startswith("note: no corpus checkout here; reading the copy shipped"), read.output
 
 
+def test_a_folder_of_annotations_without_a_schema_is_checked_and_built_against_the_packaged_schema(
+    tmp_path, monkeypatch
+):
+    other = clone(tmp_path / "bare")
+    shutil.rmtree(other / "schema")
+    (other / "pyproject.toml").unlink()
+    monkeypatch.chdir(other / "annotations")
+    assert current().schema != other / "schema"
+    ok = CliRunner().invoke(main, ["validate"])
+    assert ok.exit_code == 0, ok.output
+    assert str(other / "annotations") in ok.output
+    built = CliRunner().invoke(main, ["build"])
+    assert built.exit_code == 0, built.output
+    assert (other / "dataset" / "README.md").is_file()
+    path = sorted((other / "annotations" / "corpus").glob("*.jsonl"))[0]
+    sid = shift_first_span(path)
+    bad = CliRunner().invoke(main, ["validate"])
+    assert bad.exit_code == 1
+    assert f"{path}:2 /text: error [text-mismatch] {sid}" in bad.output
+
+
 def test_a_folder_that_is_no_checkout_is_refused_by_the_project_dir_option(tmp_path):
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "validate"])
     assert result.exit_code == 2
