@@ -19,10 +19,12 @@ whose bytes change are rewritten.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import math
 import os
 import shutil
+import socket
 import stat
 import tempfile
 from collections import ChainMap, Counter
@@ -186,6 +188,37 @@ class BuildResult:
     unchanged: list[str]
     removed: list[str]
     left_out: Counter[tuple[str, str]] = field(default_factory=Counter)  # what was not published, by status
+    stale: list[Path] = field(default_factory=list)  # staging folders of interrupted builds, removed
+
+
+def _staging_prefix(out_dir: Path) -> str:
+    """The name a build's staging folder starts with: beside ``out_dir``, hidden, and naming this host and
+    process, so a later build can tell a folder left by a killed build from one still being written."""
+    return f".{out_dir.name}.build-{socket.gethostname()}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders that builds on this host left beside ``out_dir`` when they were killed
+    before their cleanup ran (a build removes its own otherwise), and return them. A folder whose process
+    still runs, or made on another host sharing the folder, is left alone."""
+    mine = f".{out_dir.name}.build-{socket.gethostname()}-"
+    gone = []
+    for path in out_dir.parent.glob(f"{glob.escape(mine)}*"):
+        pid = path.name[len(mine) :].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(path)
+    return sorted(gone)
 
 
 def existing_files(out_dir: Path) -> set[str]:
@@ -319,6 +352,21 @@ def _build_shard(task: _ShardTask) -> ShardResult:
     return result
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A worker's initializer: a thread that ends the worker when its parent is gone. Killed outright
+    (SIGKILL, the OOM killer), the parent runs no cleanup; its workers would go on with their shards and
+    then wait forever to hand in a result nobody reads, holding their memory."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _run_shards(tasks: list[_ShardTask], jobs: int | None) -> list[ShardResult]:
     """Every shard, ``jobs`` at a time; stops scheduling at the first shard that fails."""
     jobs = max(1, min(jobs or _cpu_count(), len(tasks)))
@@ -333,7 +381,8 @@ def _run_shards(tasks: list[_ShardTask], jobs: int | None) -> list[ShardResult]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # spawn, not fork: a parent that already runs pyarrow's threads must not be forked.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         pending = {pool.submit(_build_shard, t) for t in tasks}
         results = []
         try:
@@ -478,11 +527,12 @@ def build(
     """
     out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stale = remove_stale_staging(out_dir)
     dropped: Counter[tuple[str, str]] = Counter()
-    staging = f".{out_dir.name}.build-"
-    with _rendered(annotations_root, docs, jobs, out_dir.parent, staging, include, dropped) as files:
+    with _rendered(annotations_root, docs, jobs, out_dir.parent, _staging_prefix(out_dir), include, dropped) as files:
         result = _install(files, out_dir)
     result.left_out = dropped
+    result.stale = stale
     return result
 
 

@@ -123,3 +123,112 @@ def test_a_document_with_a_warning_and_a_file_out_of_order_build_the_same_bytes_
     assert files_of(tmp_path / "files") == files_of(tmp_path / "mem")
     claims = datasets.load_dataset(str(tmp_path / "files"), "claims", cache_dir=str(tmp_path / "cache"))[hf.SPLIT]
     assert "\u0301lite guests arrived" in claims["text"]
+
+
+_KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from corpus_pkg import builder
+
+def killed(*args, **kwargs):  # every file is staged; the build dies before moving them in or cleaning up
+    os.kill(os.getpid(), signal.SIGKILL)
+
+builder._install = killed
+builder.SHARD_DOCS = int(sys.argv[3])
+builder.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1)
+"""
+
+
+def test_a_staging_folder_left_by_a_killed_build_is_removed_by_the_next_build_and_a_live_ones_is_kept(
+    sharded, tmp_path: Path
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    root, _ = sharded
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-c", _KILLED_BUILD, str(root), str(out), str(PER_SHARD)], check=False)
+    assert run.returncode == -9
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".out.build-")]
+    assert len(left) == 1 and any(left[0].rglob("*.parquet")), left
+    host = socket.gethostname()
+    live = tmp_path / f".out.build-{host}-{os.getpid()}-live"  # this process runs: its folder stays
+    elsewhere = tmp_path / ".out.build-another-host-1-x"  # another host's: not ours to judge
+    live.mkdir()
+    elsewhere.mkdir()
+
+    result = builder.build(root, out, jobs=1)
+
+    assert result.stale == left
+    assert not left[0].exists()
+    assert live.is_dir() and elsewhere.is_dir()
+    assert (out / "README.md").is_file()
+    assert builder.remove_stale_staging(out) == []
+
+
+_STUCK_BUILD = """
+import sys, time
+from pathlib import Path
+from corpus_pkg import builder
+
+def stuck(task):  # a shard that takes ten minutes
+    time.sleep(600)
+
+if __name__ == "__main__":
+    builder._build_shard = stuck
+    builder.SHARD_DOCS = int(sys.argv[3])
+    builder.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is ``pid``, from /proc."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            out.append(int(d.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_workers_of_a_killed_build_exit_with_it(sharded, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    if not Path("/proc/self/stat").is_file():
+        pytest.skip("needs /proc (Linux)")
+    root, _ = sharded
+    script = tmp_path / "stuck_build.py"  # a file, so that spawned workers can import its `stuck`
+    script.write_text(_STUCK_BUILD, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(root), str(tmp_path / "out"), str(PER_SHARD)])
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+            if len(workers) == 2:
+                break
+            time.sleep(0.2)
+        assert len(workers) == 2, "the build did not start its two workers"
+        time.sleep(1)  # the workers are in their shards
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(map(_running, workers)):
+        time.sleep(0.2)
+    assert not any(map(_running, workers)), "a worker outlived its killed build"

@@ -74,6 +74,8 @@ def build(annotations: Path | None, out: Path | None, check: bool, jobs: int | N
     except ValueError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_STALE)
+    for path in result.stale:
+        click.echo(f"removed {path}, a staging folder left by an interrupted build")
     for rel in result.written:
         click.echo(f"wrote {result.out_dir / rel}")
     for rel in result.removed:
