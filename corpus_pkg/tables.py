@@ -58,8 +58,9 @@ Leaves = dict[str, Any]  # leaf path -> list or numpy array of its values, in ro
 def writer_options(schema: pa.Schema) -> dict[str, Any]:
     """``PARQUET_OPTIONS`` for a file of this schema (without ``row_group_size``, which goes to each
     write), every integer column delta-encoded (DELTA_BINARY_PACKED): token offsets, span offsets and
-    ClassLabel ids are runs of close numbers, so the ``ner`` files are half the size, no slower to read
-    and a little quicker to write."""
+    ClassLabel ids are runs of close numbers, so the files are a third smaller (``ner`` half), a little
+    quicker to write and a little dearer to read (BENCHMARKS.md). pyarrow ignores a column path it does
+    not know, so a test checks that every integer column of a written file carries the encoding."""
     import pyarrow as pa
 
     ints: list[str] = []
@@ -387,8 +388,8 @@ def _row_suffixes(k: int) -> tuple[str, ...]:
 
 
 def _ner_leaves(codes: _Codes, docs: Sequence[DocRecords], tag_ids: dict[str, int], entities: Leaves) -> Leaves:
-    """The leaves of ``ner``: ``tokens.columns_of_texts`` of the documents' gold entities, taken from the
-    leaves of the ``entities`` config (``entities``) as arrays."""
+    """The leaves of ``ner``: ``tokens.columns_of_texts`` of the documents' gold entities, whose offsets,
+    label ids and status ids are taken as arrays from ``entities``, the leaves of the ``entities`` config."""
     import numpy as np
 
     from corpus_pkg.tokens import Entity, columns_of_texts, sentence_columns_of
