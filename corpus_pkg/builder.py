@@ -191,10 +191,11 @@ class BuildResult:
     stale: list[Path] = field(default_factory=list)  # staging folders of interrupted builds, removed
 
 
-def _staging_prefix(out_dir: Path) -> str:
-    """The name a build's staging folder starts with: beside ``out_dir``, hidden, and naming this host and
-    process, so a later build can tell a folder left by a killed build from one still being written."""
-    return f".{out_dir.name}.build-{socket.gethostname()}-{os.getpid()}-"
+def _staging_prefix(stem: str) -> str:
+    """The name a staging folder starts with: ``stem`` (``.<out>.build`` beside the output, or
+    ``corpus-check`` in the temporary folder), this host and this process, so a later run can tell a
+    folder left by a killed one from one still being written."""
+    return f"{stem}-{socket.gethostname()}-{os.getpid()}-"
 
 
 def _alive(pid: int) -> bool:
@@ -207,13 +208,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_staging(out_dir: Path) -> list[Path]:
-    """Remove the staging folders that builds on this host left beside ``out_dir`` when they were killed
-    before their cleanup ran (a build removes its own otherwise), and return them. A folder whose process
-    still runs, or made on another host sharing the folder, is left alone."""
-    mine = f".{out_dir.name}.build-{socket.gethostname()}-"
+def remove_stale_staging(folder: Path, stem: str) -> list[Path]:
+    """Remove the staging folders named after ``stem`` in ``folder`` that runs on this host left when they
+    were killed before their cleanup ran (a run removes its own otherwise), and return them. A folder
+    whose process still runs, or made on another host sharing the folder, is left alone."""
+    mine = f"{stem}-{socket.gethostname()}-"
     gone = []
-    for path in out_dir.parent.glob(f"{glob.escape(mine)}*"):
+    for path in folder.glob(f"{glob.escape(mine)}*"):
         pid = path.name[len(mine) :].split("-", 1)[0]
         if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
@@ -527,9 +528,10 @@ def build(
     """
     out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stale = remove_stale_staging(out_dir)
+    stem = f".{out_dir.name}.build"
+    stale = remove_stale_staging(out_dir.parent, stem)
     dropped: Counter[tuple[str, str]] = Counter()
-    with _rendered(annotations_root, docs, jobs, out_dir.parent, _staging_prefix(out_dir), include, dropped) as files:
+    with _rendered(annotations_root, docs, jobs, out_dir.parent, _staging_prefix(stem), include, dropped) as files:
         result = _install(files, out_dir)
     result.left_out = dropped
     result.stale = stale
@@ -551,7 +553,8 @@ def check(
     the files as they are.
     """
     out_dir = Path(out_dir) if out_dir is not None else dataset_dir()
-    with _rendered(annotations_root, docs, jobs, None, "corpus-check-", include) as files:
+    remove_stale_staging(Path(tempfile.gettempdir()), "corpus-check")
+    with _rendered(annotations_root, docs, jobs, None, _staging_prefix("corpus-check"), include) as files:
         return _compare(files, out_dir)
 
 

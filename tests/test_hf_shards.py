@@ -164,7 +164,7 @@ def test_a_staging_folder_left_by_a_killed_build_is_removed_by_the_next_build_an
     assert not left[0].exists()
     assert live.is_dir() and elsewhere.is_dir()
     assert (out / "README.md").is_file()
-    assert builder.remove_stale_staging(out) == []
+    assert builder.remove_stale_staging(tmp_path, ".out.build") == []
 
 
 _STUCK_BUILD = """
@@ -232,3 +232,39 @@ def test_the_workers_of_a_killed_build_exit_with_it(sharded, tmp_path: Path) -> 
     while time.monotonic() < deadline and any(map(_running, workers)):
         time.sleep(0.2)
     assert not any(map(_running, workers)), "a worker outlived its killed build"
+
+
+_KILLED_CHECK = """
+import os, signal, sys
+from pathlib import Path
+from corpus_pkg import builder
+
+def killed(*args, **kwargs):  # every file is staged; the check dies before comparing or cleaning up
+    os.kill(os.getpid(), signal.SIGKILL)
+
+builder._compare = killed
+builder.SHARD_DOCS = int(sys.argv[3])
+builder.check(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1)
+"""
+
+
+def test_a_folder_left_by_a_killed_check_in_the_temporary_folder_is_removed_by_the_next_check(
+    sharded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    root, _ = sharded
+    out = tmp_path / "out"
+    builder.build(root, out, jobs=1)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    args = [sys.executable, "-c", _KILLED_CHECK, str(root), str(out), str(PER_SHARD)]
+    run = subprocess.run(args, check=False, env=dict(os.environ, TMPDIR=str(tmp)))
+    assert run.returncode == -9
+    left = list(tmp.glob("corpus-check-*"))
+    assert len(left) == 1 and any(left[0].rglob("*.parquet")), left
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    assert builder.check(root, out, jobs=1) == []
+    assert list(tmp.iterdir()) == []
