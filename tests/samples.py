@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from strategies import PROV
 
 from corpus_pkg.model import AnnotatedDocument, Document, Provenance, Relation, make_span
@@ -128,35 +130,12 @@ def with_undeclared_attribute(docs: list[AnnotatedDocument]) -> tuple[list[Annot
     """``docs`` with an attribute no layer declares (``salience``) on the second document's first span,
     and that span's id."""
     s = docs[1].spans[0]
-    docs[1].spans[0] = make_span(
-        docs[1].document,
-        id=s.id,
-        layer=s.layer,
-        start=s.start,
-        end=s.end,
-        label=s.label,
-        attributes={**s.attributes, "salience": "high"},
-        provenance=s.provenance,
-    )
+    docs[1].spans[0] = dataclasses.replace(s, attributes={**s.attributes, "salience": "high"})
     return docs, s.id
 
 
 def relabelled(docs: list[AnnotatedDocument], doc: int, text: str, label: str) -> list[AnnotatedDocument]:
     """``docs`` with the span of ``docs[doc]`` whose text is ``text`` given ``label`` instead (in place)."""
     d = docs[doc]
-    d.spans = [
-        make_span(
-            d.document,
-            id=s.id,
-            layer=s.layer,
-            start=s.start,
-            end=s.end,
-            label=label,
-            attributes=s.attributes,
-            provenance=s.provenance,
-        )
-        if s.text == text
-        else s
-        for s in d.spans
-    ]
+    d.spans = [dataclasses.replace(s, label=label) if s.text == text else s for s in d.spans]
     return docs
