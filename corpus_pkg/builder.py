@@ -19,13 +19,13 @@ whose bytes change are rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import math
 import os
 import shutil
 import socket
-import stat
 import tempfile
 from collections import ChainMap, Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -265,24 +265,20 @@ class _ShardTask:
 def _read_ahead(paths: list[Path]) -> None:
     """Ask the kernel to read these files into the page cache (``posix_fadvise`` WILLNEED), from a thread:
     on a cold cache the call waits for the disk there, not in the thread that computes, and on a warm
-    one it costs almost nothing. Anything that is not a regular file is left alone (opening a FIFO
-    without O_NONBLOCK would wait for a writer), and every error is left for the real read to report."""
+    one it costs almost nothing. Files are opened as every read opens them (``storage.open_input``, which
+    refuses anything but a regular file without waiting on it); every problem is left for the real read
+    to report."""
+    from corpus_pkg.storage import open_input
+
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     for path in paths:
-        try:
-            fd = os.open(path, flags)
-        except OSError:
+        f = open_input(path, [])
+        if f is None:
             continue
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        with f, contextlib.suppress(OSError):
+            advise(f.fileno(), 0, 0, os.POSIX_FADV_WILLNEED)
 
 
 def _read_chunk(paths: list[Path], errors: list[Any]) -> list[DocRecords]:

@@ -451,13 +451,10 @@ def _canonical_ids(records: list[dict[str, Any]], doc_id: str, letter: str) -> b
     head = f"\n{doc_id}-{letter}"
     parts = ("\n" + "\n".join(map(_ID, records))).split(head)
     numbers = parts[1:]
-    return (
-        parts[0] == ""
-        and len(numbers) == len(records)
-        and min(map(len, numbers)) >= ids.DIGITS
-        and "".join(numbers).isascii()
-        and "".join(numbers).isdigit()
-    )
+    if parts[0] != "" or len(numbers) != len(records) or min(map(len, numbers)) < ids.DIGITS:
+        return False
+    digits = "".join(numbers)
+    return digits.isascii() and digits.isdigit()
 
 
 def _crossing(spans: list[dict[str, Any]], nest: bool) -> bool:
@@ -567,9 +564,8 @@ def document_is_clean(
 def clean_corpus_file(path: Path) -> DocRecords | None:
     """A corpus file's records, when they are proven to break no rule, without model objects; otherwise None.
 
-    The valid path of ``validate_corpus_files`` for one file: it reads as
-    one run of schema-valid records of one document, named after the file and first in it
-    (``storage.document_run``), and
+    The valid path of ``validate_corpus_files`` for one file: it reads as one run of schema-valid records
+    of one document, named after the file and first in it (``storage.document_run``), and
     ``document_is_clean`` (canonical ids) proves every rule holds. None means "read it the reference way
     to word the findings", which may be warnings only.
     """
