@@ -270,14 +270,26 @@ def columns_of_texts(
 
     start = np.zeros(n + 1, dtype=bool)
     start[(np.cumsum(counts) - counts)[counts > 0]] = True  # each document's first token
-    # The sentencizer's punct_chars are single characters: compared as code points, not token by token.
+    # Code point i starts at UTF-8 byte i + the number of continuation bytes before it. Continuation byte
+    # k (0-based) at byte c comes before every code point from c - k on: one searchsorted maps offsets.
     data = alltext.encode("utf-8")
-    ascii_only = len(data) == len(alltext)
-    points = np.frombuffer(data if ascii_only else alltext.encode("utf-32-le"), dtype=np.uint8 if ascii_only else "<u4")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    cont = np.flatnonzero((raw & 0xC0) == 0x80)
+    cont -= np.arange(len(cont))
+
+    def byte_of(points: Any) -> Any:
+        return points + np.searchsorted(cont, points, side="right") if len(cont) else points
+
+    # The sentencizer's punct_chars are single characters: compared as code points, not token by token.
     is_pc = np.zeros(n, dtype=bool)
     one = np.flatnonzero(length == 1)
     if len(one):
-        is_pc[one] = np.isin(points[idx[one]], _punct_points())
+        at = idx[one]
+        points = raw[byte_of(at)].astype(np.uint32)
+        wide = np.flatnonzero(points >= 0x80)  # a lead byte: the few non-ASCII characters, decoded one by one
+        if len(wide):
+            points[wide] = [ord(alltext[i]) for i in at[wide].tolist()]
+        is_pc[one] = np.isin(points, _punct_points())
     word = np.flatnonzero(~punct & ~is_pc)
     marks = np.flatnonzero(is_pc)
     after = np.searchsorted(word, marks, side="right")
@@ -293,13 +305,8 @@ def columns_of_texts(
     bounds = np.concatenate(([0], change, [len(kept)])) if len(kept) else np.zeros(1, dtype=np.int64)
     rows_of = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner_doc[kept[bounds[:-1]]], minlength=len(texts)), out=rows_of[1:])
-    if ascii_only:
-        byte_at = None
-    else:  # where each code point starts in the UTF-8 bytes
-        byte_at = np.zeros(len(alltext) + 1, dtype=np.int64)
-        np.cumsum(1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000), out=byte_at[1:])
     return SentenceColumns(
-        tokens=_substrings(data, idx[kept], ends[kept], byte_at),
+        tokens=_substrings(data, byte_of(idx[kept]), byte_of(ends[kept])),
         starts=local[kept].astype(np.int32),
         ends=(local + length)[kept].astype(np.int32),
         tags=tags[kept],
@@ -330,19 +337,22 @@ def _columns_by_rows(
     )
 
 
-def _substrings(data: bytes, starts: Any, ends: Any, byte_at: Any) -> pa.StringArray:
-    """An Arrow array of the substrings [starts, ends) (code points) of a text given as its UTF-8 ``data``,
-    gathered with numpy: no Python string per token. ``byte_at`` maps code points to bytes (None: ASCII)."""
+def _substrings(data: bytes, starts: Any, ends: Any) -> pa.StringArray:
+    """An Arrow array of the substrings [starts, ends) (byte offsets; in text order, not empty, not
+    overlapping) of the UTF-8 ``data``, gathered with numpy: no Python string per token."""
     import numpy as np
     import pyarrow as pa
 
-    if byte_at is not None:
-        starts, ends = byte_at[starts], byte_at[ends]
-    lengths = ends - starts
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    picked = np.frombuffer(data, dtype=np.uint8)[np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])]
-    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(picked))
+    offsets = np.zeros(len(starts) + 1, dtype=np.int32)
+    np.cumsum(ends - starts, out=offsets[1:])
+    # The substrings are in text order and do not overlap, so their bytes are those inside one of them:
+    # +1 where one starts, -1 where one ends, and a running sum that is 1 inside.
+    edges = np.zeros(len(data) + 1, dtype=np.int8)
+    edges[starts] += 1
+    edges[ends] -= 1
+    inside = np.cumsum(edges[:-1], dtype=np.int8).view(bool)
+    picked = np.frombuffer(data, dtype=np.uint8)[inside]
+    return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(picked))
 
 
 @cache

@@ -220,6 +220,7 @@ def test_the_columns_of_a_document_are_its_sentence_rows_token_for_token(data: s
         "   \n\n  ",
         'Kim met Putin. Then?! "Yes." he said... (ok) Next\nline ¹Note “quoted.” End',
         "HomeWorldPutin and Kim: talks — 2023.⁷ Vladivostok/ Sputnik\n\nPhoto: x",
+        "Kim 说了。Then 😀 left！ Next ‼ ok؟ Done۔ 𝔘nicode…end",
     ],
 )
 def test_the_columns_split_sentences_where_the_sentencizer_and_line_breaks_do(text: str) -> None:
