@@ -1,7 +1,7 @@
 """Build and load at scale: `corpus build` in documents per second, CPU and peak memory, beside its floor.
 
-    python benchmarks/build.py --docs 100000 [--jobs 2] [--workdir DIR] [--steps build,floor,ner,writer,load]
-                               [--baseline DIR]
+    python benchmarks/build.py --docs 100000 [--jobs 2] [--workdir DIR] [--steps build,floor,ner,writer,load,numproc]
+                               [--baseline DIR] [--repeat 1]
 
 For each size a seeded synthetic corpus (documents of about 4 kB with about 50
 spans and 10 relations each, see corpus_pkg/synthetic.py) is written as an
@@ -35,8 +35,17 @@ documents, row group by row group as the build wrote them), in one process: ours
 dictionary encoding on, zstd level 9). Reported per setting: CPU ms per document to write all six
 files, their MB, and the CPU ms per document of `pyarrow.parquet.read_table` of them (best of 3).
 
+numproc: what building through `datasets`' own parallelism (`Dataset.map(..., num_proc=N)`) would add
+to the same per-document work, at the least: map writes each batch's output into its Arrow cache
+before any Parquet can be written. Timed in a fresh process: every config's table of the built folder
+(read beforehand, untimed) written with datasets' ArrowWriter, as map writes its output. A lower bound:
+the passes that would derive the other configs from map's one output table are not counted.
+
 --baseline DIR builds the same corpus with the code checked out in DIR (e.g. a `git worktree` of an
-older commit) in the same run, so "today" and ours are measured in the same conditions.
+older commit) in the same run, so "today" and ours are measured in the same conditions. --repeat N
+builds each N times, the baseline and ours alternated; every build is printed, and the speed-up and the
+multiples of the floor use each one's least wall and least CPU seconds (noise only adds time) and its
+largest process tree.
 
 load: per config, each in a fresh process with a fresh HF_DATASETS_CACHE:
 `datasets.load_dataset(DIR, config)` cold, the same again warm (same cache, new
@@ -152,6 +161,12 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | 
         }
 
 
+def run_child(script: str, *args: object) -> dict:
+    """Run ``python -c script args``: what ``run_measured`` measures, and the JSON object of its last line."""
+    r = run_measured([sys.executable, "-c", script, *map(str, args)])
+    return {**r, **json.loads(r["stdout"].strip().splitlines()[-1])}
+
+
 def warm_cache(annotations: Path) -> float:
     """Read every corpus file once (untimed for the build), so each build starts with its input in the page
     cache: the same state for ours and the baseline. On this machine pages are reclaimed while idle, and
@@ -219,11 +234,42 @@ print(json.dumps({"read_wall": read_wall, "read_cpu": read_cpu, "write_wall": wr
 """
 
 
+# What building through `datasets`' own parallelism (`Dataset.map(..., num_proc=N)`) adds to the same
+# per-document work: map writes each batch's output table into its Arrow cache before anything can be
+# written as Parquet. Timed here: every config's table of the built folder (read beforehand, untimed)
+# written with datasets' ArrowWriter in its default record batches, as map writes them.
+_NUMPROC_CHILD = r"""
+import json, os, sys, tempfile, time
+import pyarrow.parquet as pq
+from datasets.arrow_writer import ArrowWriter
+from datasets.features import Features
+built = sys.argv[1]
+wall = cpu = 0.0
+nbytes = 0
+with tempfile.TemporaryDirectory() as tmp:
+    for config in sorted(os.listdir(os.path.join(built, "data"))):
+        folder = os.path.join(built, "data", config)
+        tbl = pq.read_table([os.path.join(folder, f) for f in sorted(os.listdir(folder))])
+        features = Features.from_arrow_schema(tbl.schema)
+        t, c = time.perf_counter(), time.process_time()
+        writer = ArrowWriter(features=features, path=os.path.join(tmp, config + ".arrow"))
+        writer.write_table(tbl)
+        _, size = writer.finalize()
+        wall += time.perf_counter() - t
+        cpu += time.process_time() - c
+        nbytes += size
+        os.remove(os.path.join(tmp, config + ".arrow"))
+        del tbl
+print(json.dumps({"wall": wall, "cpu": cpu, "bytes": nbytes}))
+"""
+
+
+def measure_numproc(built: Path) -> dict:
+    return run_child(_NUMPROC_CHILD, built)
+
+
 def measure_floor(annotations: Path, built: Path) -> dict:
-    cmd = [sys.executable, "-c", _FLOOR_CHILD, str(annotations / "corpus"), str(built), str(REPO)]
-    r = run_measured(cmd)
-    r.update(json.loads(r["stdout"].strip().splitlines()[-1]))
-    return r
+    return run_child(_FLOOR_CHILD, annotations / "corpus", built, REPO)
 
 
 _NER_CHILD = r"""
@@ -264,9 +310,7 @@ print(json.dumps(out))
 
 
 def measure_ner(annotations: Path, sample: int) -> dict:
-    cmd = [sys.executable, "-c", _NER_CHILD, str(annotations / "corpus"), str(sample), str(REPO)]
-    r = run_measured(cmd)
-    return json.loads(r["stdout"].strip().splitlines()[-1])
+    return run_child(_NER_CHILD, annotations / "corpus", sample, REPO)
 
 
 _WRITER_CHILD = r"""
@@ -314,8 +358,7 @@ print(json.dumps(out))
 
 
 def measure_writer(out: Path) -> dict:
-    r = run_measured([sys.executable, "-c", _WRITER_CHILD, str(out), str(REPO)])
-    return json.loads(r["stdout"].strip().splitlines()[-1])
+    return run_child(_WRITER_CHILD, out, REPO)
 
 
 def _build_child(annotations: str, out: str, jobs: str) -> None:
@@ -402,6 +445,17 @@ def load_table(folder: Path, tmp: Path) -> list[str]:
 # ---------------------------------------------------------------- main
 
 
+def _least(builds: list) -> dict[int, dict]:
+    """Per corpus size, the least wall and the least CPU seconds of its builds (noise on a shared machine only
+    adds time), and the largest process tree (memory is a limit, so its worst run counts)."""
+    out: dict[int, dict] = {}
+    for n, *_, r in builds:
+        m = out.setdefault(n, {"seconds": r["seconds"], "cpu": r["cpu"], "tree_mb": r["tree_mb"]})
+        m["seconds"], m["cpu"] = min(m["seconds"], r["seconds"]), min(m["cpu"], r["cpu"])
+        m["tree_mb"] = max(m["tree_mb"], r["tree_mb"])
+    return out
+
+
 def _build_lines(how: str, builds: list) -> list[str]:
     lines = [
         f"{how}: {'docs':>7} {'JSONL MB':>8} {'shards':>6} {'files':>5} {'Parquet MB':>10} | {'wall s':>7} "
@@ -423,8 +477,13 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jobs", type=int, help="shard workers for builder.build (default: `corpus build`, all cores)")
     p.add_argument("--workdir", type=Path, help="keep the corpora and built folders here and reuse them")
-    p.add_argument("--steps", default="build,floor,ner", help="comma-separated: build, floor, ner, writer, load")
+    p.add_argument(
+        "--steps", default="build,floor,ner", help="comma-separated: build, floor, ner, writer, load, numproc"
+    )
     p.add_argument("--baseline", type=Path, help="a checkout of older code to build the same corpus with")
+    p.add_argument(
+        "--repeat", type=int, default=1, help="builds of each (the baseline and ours alternated); the least time counts"
+    )
     p.add_argument("--ner-sample", type=int, default=2_000, help="documents for the ner cost (default 2,000)")
     p.add_argument("--_build", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -439,31 +498,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp_name:
         work = args.workdir or Path(tmp_name)
         work.mkdir(parents=True, exist_ok=True)
-        builds, olds, floors, ners, writers, loads = [], [], {}, {}, {}, {}
+        builds, olds, floors, ners, writers, loads, numprocs = [], [], {}, {}, {}, {}, {}
         for n in args.docs:
             annotations, out = work / f"annotations-{n}", work / f"dataset-{n}"
             made = make_corpus(annotations, n, args.seed)
             note = f"generated in {made:.0f} s" if made else "reused"
             mb = sum(f.stat().st_size for f in (annotations / "corpus").glob("*.jsonl")) / 1e6
             print(f"{n} documents, {mb:.0f} MB of JSONL ({note})", file=sys.stderr)
-            if "build" in steps and args.baseline is not None:
-                old = work / f"dataset-{n}-baseline"
-                r = measure_build(annotations, old, args.jobs, args.baseline)
-                files = sum(1 for _ in old.rglob("*.parquet"))
-                size = sum(f.stat().st_size for f in old.rglob("*.parquet")) / 1e6
-                olds.append((n, mb, builder.shard_count(n), files, size, r))
-                shutil.rmtree(old, ignore_errors=True)
-            if "build" in steps:
+            for _ in range(args.repeat if "build" in steps else 0):  # alternated, so both meet the same noise
+                if args.baseline is not None:
+                    old = work / f"dataset-{n}-baseline"
+                    r = measure_build(annotations, old, args.jobs, args.baseline)
+                    files = sum(1 for _ in old.rglob("*.parquet"))
+                    size = sum(f.stat().st_size for f in old.rglob("*.parquet")) / 1e6
+                    olds.append((n, mb, builder.shard_count(n), files, size, r))
+                    shutil.rmtree(old, ignore_errors=True)
                 r = measure_build(annotations, out, args.jobs)
                 files = sum(1 for _ in out.rglob("*.parquet"))
                 size = sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6
                 builds.append((n, mb, builder.shard_count(n), files, size, r))
-            if steps & {"floor", "writer", "load"} and not (out / hf.README).is_file():
+            if steps & {"floor", "writer", "load", "numproc"} and not (out / hf.README).is_file():
                 raise SystemExit(f"{out} is not built; run with --steps build first (and --workdir)")
             if "floor" in steps:
                 floors[n] = measure_floor(annotations, out)
             if "writer" in steps:
                 writers[n] = measure_writer(out)
+            if "numproc" in steps:
+                numprocs[n] = measure_numproc(out)
             if "ner" in steps:
                 ners[n] = measure_ner(annotations, min(n, args.ner_sample))
             if "load" in steps:
@@ -475,7 +536,7 @@ def main() -> None:
             print("\n".join(_build_lines(how, builds)))
         if olds:
             print("\n".join(_build_lines(f"baseline {args.baseline}", olds)))
-        ours = {n: r for n, *_, r in builds}
+        ours, before = _least(builds), _least(olds)
         for n, f in floors.items():
             wall, cpu = f["read_wall"] + f["write_wall"], f["read_cpu"] + f["write_cpu"]
             print(
@@ -485,6 +546,13 @@ def main() -> None:
             )
             if n in ours:
                 print(f"ours / floor at {n}: {ours[n]['seconds'] / wall:.1f}x wall, {ours[n]['cpu'] / cpu:.1f}x CPU")
+        for n, m in numprocs.items():
+            print(
+                f"datasets' num_proc route at {n}: its Arrow cache of the same tables ({m['bytes'] / 1e6:.0f} MB) "
+                f"costs {m['wall']:.1f} s wall, {m['cpu']:.1f} s CPU more than ours, before any Parquet is written"
+            )
+            if n in ours:
+                print(f"  that is {m['cpu'] / ours[n]['cpu']:.0%} of our build's CPU at {n}")
         for n, k in ners.items():
             parts = k["read"] + k["ner_table"] + k["other_tables"] + k["parquet"]
             print(
@@ -507,12 +575,14 @@ def main() -> None:
                     f"  {name:10} write {v['write_ms']:.3f}  read_table {v['read_ms']:.3f}  "
                     f"{v['mb']:.1f} MB (ner {v['ner_mb']:.1f} MB)"
                 )
-        for old in olds:
-            n, r = old[0], old[-1]
+        for n, r in before.items():
             if n in ours:
+                pairs = [(o[-1], b[-1]) for o, b in zip(olds, builds, strict=True) if o[0] == n]
+                each = ", ".join(f"{o['seconds'] / b['seconds']:.2f}x/{o['cpu'] / b['cpu']:.2f}x" for o, b in pairs)
                 print(
                     f"speed-up at {n}: {r['seconds'] / ours[n]['seconds']:.2f}x wall, "
                     f"{r['cpu'] / ours[n]['cpu']:.2f}x CPU, RSS tree {r['tree_mb']:.0f} -> {ours[n]['tree_mb']:.0f} MB"
+                    + (f" (least of {len(pairs)} runs each; each pair, wall/CPU: {each})" if len(pairs) > 1 else "")
                 )
         for n, lines in loads.items():
             print(f"\nload_dataset at {n} documents (seconds; RSS in MB)")
