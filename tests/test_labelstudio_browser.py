@@ -186,9 +186,9 @@ def test_a_claim_can_be_drawn_over_exactly_the_words_of_a_quote(
     save(page)
 
     result = project_tasks(labelstudio_conn, pushed.project_id)["t-both"]["annotations"][0]["result"]
-    regions = [
+    saved = [
         (i["value"]["start"], i["value"]["end"], i["value"]["labels"]) for i in result if i.get("from_name") == "label"
     ]
-    near = [r for r in regions if r[0] < quote.end and quote.start < r[1]]
-    assert (quote.start, quote.end, ["QUOTE"]) in regions, near
-    assert (quote.start, quote.end, ["CLAIM"]) in regions, near
+    near = [r for r in saved if r[0] < quote.end and quote.start < r[1]]
+    assert (quote.start, quote.end, ["QUOTE"]) in saved, near
+    assert (quote.start, quote.end, ["CLAIM"]) in saved, near
