@@ -247,7 +247,7 @@ def _corpus_paths(annotations_root: Path | None) -> list[Path]:
     files = corpus_files(annotations_root)
     if not files:
         raise ValueError(f"no corpus files (*.jsonl) found in {corpus_dir(annotations_root)}")
-    return sorted(files, key=lambda p: p.stem)
+    return sorted(files, key=lambda p: p.name[:-6])  # the stem: every name ends with .jsonl
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,15 @@ def corpus_dir(root: Path | None = None) -> Path:
 
 
 def corpus_files(root: Path | None = None) -> list[Path]:
-    return sorted(corpus_dir(root).glob("*.jsonl"))
+    """The ``*.jsonl`` entries of the corpus folder, sorted by name (none if there is no folder). Listed
+    with ``os.scandir``: ``Path.glob`` takes over a second for 100,000 files, the whole set-up of a build."""
+    folder = corpus_dir(root)
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".jsonl"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [folder / name for name in names]
 
 
 def document_path(doc_id: str, root: Path | None = None) -> Path:

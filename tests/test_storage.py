@@ -21,6 +21,7 @@ from corpus_pkg.storage import (
     JOURNAL,
     LOCK_FILE,
     assemble,
+    corpus_files,
     items_of_text,
     read_items,
     serialize,
@@ -243,3 +244,18 @@ def test_any_text_as_a_corpus_file_reads_as_records_or_findings(text):
     items = list(items_of_text(text, "x.jsonl", findings))
     assert all(hasattr(i, "where") for i in items)
     assert all(f.file == "x.jsonl" for f in findings)
+
+
+def test_the_corpus_files_are_the_jsonl_entries_of_the_folder_sorted_by_name(tmp_path):
+    folder = tmp_path / "annotations" / "corpus"
+    folder.mkdir(parents=True)
+    for name in ("b.jsonl", "a-b.jsonl", "a.jsonl", ".hidden.jsonl", "c.json", "d.JSONL"):
+        (folder / name).write_text("", encoding="utf-8")
+    assert corpus_files(tmp_path / "annotations") == sorted(folder.glob("*.jsonl"))
+    assert [p.name for p in corpus_files(tmp_path / "annotations")] == [
+        ".hidden.jsonl",
+        "a-b.jsonl",
+        "a.jsonl",
+        "b.jsonl",
+    ]
+    assert corpus_files(tmp_path / "nothing") == []
