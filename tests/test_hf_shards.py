@@ -69,6 +69,29 @@ def test_every_shard_loads_and_every_span_is_the_slice_of_its_text(sharded, tmp_
         assert all(texts[r["doc_id"]][r["start"] : r["end"]] == r["text"] for r in ds)
 
 
+def test_datasets_reads_each_row_group_as_one_batch_even_when_a_later_one_is_larger(
+    sharded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    root, _ = sharded
+    monkeypatch.setattr(builder, "CHUNK_DOCS", 2)  # row groups of 2 documents, then 1 or 2
+    out = tmp_path / "out"
+    builder.build(root, out, jobs=1)
+    later_larger = False
+    for config in hf.CONFIGS:
+        batch_size = datasets.load_dataset_builder(str(out), config, cache_dir=str(tmp_path / "cache")).config.batch_size
+        for path in sorted((out / "data" / config).glob("*.parquet")):
+            meta = pq.ParquetFile(path).metadata
+            rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+            later_larger |= max(rows) > rows[0]
+            # datasets' default, the first row group's rows, would cut the larger ones in two
+            assert isinstance(batch_size, int) and batch_size >= max(rows), (config, path.name, rows, batch_size)
+        loaded = datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))[hf.SPLIT]
+        assert loaded.num_rows == sum(pq.ParquetFile(p).metadata.num_rows for p in (out / "data" / config).iterdir())
+    assert later_larger, "no file has a row group larger than its first: the test shows nothing"
+
+
 def test_a_broken_document_in_the_last_shard_stops_the_build_and_changes_nothing(sharded, tmp_path: Path) -> None:
     root, _ = sharded
     out = tmp_path / "out"
