@@ -80,7 +80,8 @@ def test_datasets_reads_each_row_group_as_one_batch_even_when_a_later_one_is_lar
     builder.build(root, out, jobs=1)
     later_larger = False
     for config in hf.CONFIGS:
-        batch_size = datasets.load_dataset_builder(str(out), config, cache_dir=str(tmp_path / "cache")).config.batch_size
+        made = datasets.load_dataset_builder(str(out), config, cache_dir=str(tmp_path / "cache"))
+        batch_size = made.config.batch_size
         for path in sorted((out / "data" / config).glob("*.parquet")):
             meta = pq.ParquetFile(path).metadata
             rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
