@@ -184,6 +184,12 @@ def warm_cache(annotations: Path) -> float:
     return time.perf_counter() - t0
 
 
+def parquet_files(folder: Path) -> tuple[int, float]:
+    """How many Parquet files a built folder holds, and their MB."""
+    files = list(folder.rglob("*.parquet"))
+    return len(files), sum(f.stat().st_size for f in files) / 1e6
+
+
 def measure_build(annotations: Path, out: Path, jobs: int | None, code: Path = REPO) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     warmed = warm_cache(annotations)
@@ -509,14 +515,10 @@ def main() -> None:
                 if args.baseline is not None:
                     old = work / f"dataset-{n}-baseline"
                     r = measure_build(annotations, old, args.jobs, args.baseline)
-                    files = sum(1 for _ in old.rglob("*.parquet"))
-                    size = sum(f.stat().st_size for f in old.rglob("*.parquet")) / 1e6
-                    olds.append((n, mb, builder.shard_count(n), files, size, r))
+                    olds.append((n, mb, builder.shard_count(n), *parquet_files(old), r))
                     shutil.rmtree(old, ignore_errors=True)
                 r = measure_build(annotations, out, args.jobs)
-                files = sum(1 for _ in out.rglob("*.parquet"))
-                size = sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6
-                builds.append((n, mb, builder.shard_count(n), files, size, r))
+                builds.append((n, mb, builder.shard_count(n), *parquet_files(out), r))
             if steps & {"floor", "writer", "load", "numproc"} and not (out / hf.README).is_file():
                 raise SystemExit(f"{out} is not built; run with --steps build first (and --workdir)")
             if "floor" in steps:
