@@ -17,6 +17,7 @@ entity's first or last token, so the character spans survive the round trip.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -201,6 +202,105 @@ def sentence_columns_of(
     )
 
 
+class TokenArrays(NamedTuple):
+    """The tokens of texts taken together (see :func:`token_arrays`); offsets are code points into ``text``."""
+
+    text: str  # the texts joined
+    data: bytes  # ``text`` in UTF-8
+    cont: Any  # see :func:`_continuations`
+    counts: Any  # tokens per text
+    base: Any  # where each text starts in ``text``, and its length at the end
+    owner_doc: Any  # each token's text
+    local: Any  # each token's start in its own text
+    idx: Any  # each token's start in ``text``
+    ends: Any
+    length: Any
+    first: Any  # the code point of each token's first character
+    start_bytes: Any  # each token's start in ``data``
+    space: Any  # spaCy's IS_SPACE
+    punct: Any  # spaCy's IS_PUNCT
+
+    @property
+    def n(self) -> int:
+        return len(self.idx)
+
+    def byte_of(self, points: Any) -> Any:
+        """UTF-8 byte offsets in ``data`` of code point offsets in ``text``."""
+        import numpy as np
+
+        return points + np.searchsorted(self.cont, points, side="right") if len(self.cont) else points
+
+
+def token_arrays(texts: Sequence[str]) -> TokenArrays:
+    """The tokenizer's tokens of every text, as numpy arrays over all of them.
+
+    Of each Doc only the token starts and trailing-space flags are taken (each attribute ``Doc.to_array``
+    gathers costs about a fifth of the tokenizer's own time). The rest follows from the text: a token
+    ends where the next one starts, less its trailing space (a Doc's tokens with their whitespace are
+    its text), and spaCy's lexeme flags are functions of the token's text, ``is_space`` its
+    ``str.isspace()`` (the tokenizer never mixes whitespace and other characters in a token, so the
+    first character decides) and ``is_punct`` every character in a Unicode ``P*`` category. A test holds
+    all of it to ``Doc.to_array`` of those attributes.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, SPACY
+
+    tokenizer = _nlp().tokenizer
+    # Each Doc is dropped as soon as its arrays are taken: a run's Docs together would hold tens of MB.
+    arrays = [tokenizer(text).to_array([IDX, SPACY]).reshape(-1, 2) for text in texts]
+    counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(texts))
+    base = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=base[1:])
+    arr = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros((0, 2), dtype=np.int64)
+    n = len(arr)
+    owner_doc = np.repeat(np.arange(len(texts)), counts)
+    local = arr[:, 0]
+    idx = local + base[:-1][owner_doc]
+    follows = np.empty(n, dtype=np.int64)  # where the next token of the same text starts, or the text ends
+    follows[:-1] = idx[1:]
+    has = counts > 0
+    follows[np.cumsum(counts)[has] - 1] = base[1:][has]
+    ends = follows - arr[:, 1]
+    alltext = "".join(texts)
+    data = alltext.encode("utf-8")
+    cont = _continuations(data)
+    start_bytes = idx + np.searchsorted(cont, idx, side="right") if len(cont) else idx
+    first = np.frombuffer(data, dtype=np.uint8)[start_bytes].astype(np.uint32) if n else np.zeros(0, np.uint32)
+    ascii_space, ascii_p = _ascii_flags()
+    space, first_p = ascii_space[first & 0x7F], ascii_p[first & 0x7F]
+    wide = np.flatnonzero(first >= 0x80)  # a lead byte: the few non-ASCII first characters, one by one
+    if len(wide):
+        chars = [alltext[i] for i in idx[wide].tolist()]
+        first[wide] = [ord(c) for c in chars]
+        space[wide] = [c.isspace() for c in chars]
+        first_p[wide] = [unicodedata.category(c)[0] == "P" for c in chars]
+    length = ends - idx
+    punct = first_p & (length == 1)
+    longer = np.flatnonzero(first_p & (length > 1))  # "...", "'s": the rest of their characters decide
+    if len(longer):
+        punct[longer] = [_all_p(alltext[a:b]) for a, b in zip(idx[longer].tolist(), ends[longer].tolist(), strict=True)]
+    return TokenArrays(
+        alltext, data, cont, counts, base, owner_doc, local, idx, ends, length, first, start_bytes, space, punct
+    )
+
+
+def _all_p(text: str) -> bool:
+    return all(unicodedata.category(c)[0] == "P" for c in text)
+
+
+def _continuations(data: bytes) -> Any:
+    """What maps code point offsets to UTF-8 byte offsets with one searchsorted (``TokenArrays.byte_of``).
+
+    Code point i starts at byte i + the number of continuation bytes before it. Continuation byte k
+    (0-based) at byte c comes before every code point from c - k on, so these are the c - k.
+    """
+    import numpy as np
+
+    cont = np.flatnonzero((np.frombuffer(data, dtype=np.uint8) & 0xC0) == 0x80)
+    cont -= np.arange(len(cont))
+    return cont
+
+
 def columns_of_texts(
     texts: Sequence[str], e_doc: Any, e_start: Any, e_end: Any, b_tags: Any, by_rows: Callable[[], SentenceColumns]
 ) -> SentenceColumns:
@@ -217,23 +317,10 @@ def columns_of_texts(
     to ``by_rows``, where :func:`sentences` words the error.
     """
     import numpy as np
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 
-    tokenizer = _nlp().tokenizer
-    attrs = [IDX, LENGTH, IS_SPACE, IS_PUNCT]
-    # Each Doc is dropped as soon as its arrays are taken: a run's Docs together would hold tens of MB.
-    arrays = [tokenizer(text).to_array(attrs).reshape(-1, 4) for text in texts]
-    counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(texts))
-    base = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=base[1:])
-    arr = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros((0, 4), dtype=np.int64)
-    n = len(arr)
-    owner_doc = np.repeat(np.arange(len(texts)), counts)
-    local, length = arr[:, 0], arr[:, 1]
-    space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
-    idx = local + base[:-1][owner_doc]
-    ends = idx + length
-    alltext = "".join(texts)
+    tok = token_arrays(texts)
+    n, idx, ends, length, space, punct = tok.n, tok.idx, tok.ends, tok.length, tok.space, tok.punct
+    counts, base, owner_doc, local, alltext = tok.counts, tok.base, tok.owner_doc, tok.local, tok.text
 
     tags = np.zeros(n, dtype=np.int64)
     inside = np.zeros(n, dtype=bool)
@@ -270,26 +357,10 @@ def columns_of_texts(
 
     start = np.zeros(n + 1, dtype=bool)
     start[(np.cumsum(counts) - counts)[counts > 0]] = True  # each document's first token
-    # Code point i starts at UTF-8 byte i + the number of continuation bytes before it. Continuation byte
-    # k (0-based) at byte c comes before every code point from c - k on: one searchsorted maps offsets.
-    data = alltext.encode("utf-8")
-    raw = np.frombuffer(data, dtype=np.uint8)
-    cont = np.flatnonzero((raw & 0xC0) == 0x80)
-    cont -= np.arange(len(cont))
-
-    def byte_of(points: Any) -> Any:
-        return points + np.searchsorted(cont, points, side="right") if len(cont) else points
-
     # The sentencizer's punct_chars are single characters: compared as code points, not token by token.
     is_pc = np.zeros(n, dtype=bool)
     one = np.flatnonzero(length == 1)
-    if len(one):
-        at = idx[one]
-        points = raw[byte_of(at)].astype(np.uint32)
-        wide = np.flatnonzero(points >= 0x80)  # a lead byte: the few non-ASCII characters, decoded one by one
-        if len(wide):
-            points[wide] = [ord(alltext[i]) for i in at[wide].tolist()]
-        is_pc[one] = np.isin(points, _punct_points())
+    is_pc[one] = np.isin(tok.first[one], _punct_points())
     word = np.flatnonzero(~punct & ~is_pc)
     marks = np.flatnonzero(is_pc)
     after = np.searchsorted(word, marks, side="right")
@@ -306,7 +377,7 @@ def columns_of_texts(
     rows_of = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner_doc[kept[bounds[:-1]]], minlength=len(texts)), out=rows_of[1:])
     return SentenceColumns(
-        tokens=_substrings(data, byte_of(idx[kept]), byte_of(ends[kept])),
+        tokens=_substrings(tok.data, tok.start_bytes[kept], tok.byte_of(ends[kept])),
         starts=local[kept].astype(np.int32),
         ends=(local + length)[kept].astype(np.int32),
         tags=tags[kept],
@@ -353,6 +424,15 @@ def _substrings(data: bytes, starts: Any, ends: Any) -> pa.StringArray:
     inside = np.cumsum(edges[:-1], dtype=np.int8).view(bool)
     picked = np.frombuffer(data, dtype=np.uint8)[inside]
     return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(picked))
+
+
+@cache
+def _ascii_flags() -> tuple[Any, Any]:
+    """``str.isspace`` and "in a Unicode P* category" of each ASCII character, as numpy tables."""
+    import numpy as np
+
+    chars = [chr(c) for c in range(128)]
+    return np.array([c.isspace() for c in chars]), np.array([unicodedata.category(c)[0] == "P" for c in chars])
 
 
 @cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from strategies import PROV, annotated_documents, documents
 
@@ -17,6 +17,7 @@ from corpus_pkg.tokens import (
     sentences,
     tag_names,
     tags_to_spans,
+    token_arrays,
     tokenize,
 )
 
@@ -228,6 +229,32 @@ def test_the_columns_split_sentences_where_the_sentencizer_and_line_breaks_do(te
     ents = [at(doc, "Kim", 1)] if "Kim" in text else []
     want = [(r.tokens, r.token_starts, r.token_ends, r.tags) for r in sentences("d", text, ents)]
     assert columns_as_rows(sentence_columns("d", text, ents, TAG_IDS)) == want
+
+
+# Letters, digits, every kind of whitespace and punctuation, symbols, marks and an astral character:
+# what decides where a token ends and which flags it has.
+TOKEN_TEXT = st.text(
+    st.sampled_from(list("aZ7snt \t\n\r\x0b\x1c\x85\xa0\u2003\u2028.,!?;:'\"()-—–…“”‘’«»¿¡·/@#$%&*+=_¹⁷é说😀𝔘\u0301")),
+    max_size=60,
+)
+
+
+@given(st.lists(TOKEN_TEXT, max_size=4))
+@example(["Putin's talks... ended.", "", '  Kim’s\n\n"aide" -- left'])  # "'s": punctuation first, not all
+def test_the_token_arrays_of_texts_are_what_spacy_docs_give_token_for_token(texts: list[str]) -> None:
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
+
+    got = token_arrays(texts)
+    want = [tokenize(t).to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).reshape(-1, 4).tolist() for t in texts]
+    assert got.counts.tolist() == [len(w) for w in want]
+    rows = list(zip(got.local.tolist(), got.length.tolist(), got.space.tolist(), got.punct.tolist(), strict=True))
+    assert rows == [(a, b, bool(c), bool(d)) for w in want for a, b, c, d in w]
+    assert [got.text[a:b] for a, b in zip(got.idx.tolist(), got.ends.tolist(), strict=True)] == [
+        t.text for text in texts for t in tokenize(text)
+    ]
+    assert [got.data[b : b + 4].decode("utf-8", "ignore")[:1] for b in got.start_bytes.tolist()] == [
+        chr(c) for c in got.first.tolist()
+    ]
 
 
 def test_the_columns_refuse_what_the_rows_refuse_with_the_same_words() -> None:
