@@ -76,7 +76,7 @@ def card_yaml(stats: dict[str, ConfigStats]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "config_name": config,
             "version": version,
-            "description": f"{DESCRIPTIONS[config]} Data fingerprint sha256:{st.fingerprint}",
+            "description": f"{DESCRIPTIONS[config]} Data fingerprint xxh3_128:{st.fingerprint}",
             "data_files": [{"split": SPLIT, "path": data_files_pattern(config, st.shards)}],
             "batch_size": READ_BATCH_ROWS,
         }

@@ -326,7 +326,7 @@ def test_the_card_yaml_declares_configs_features_splits_and_license(sample: tupl
     assert [c["config_name"] for c in front["configs"]] == list(hf.CONFIGS)
     assert [c["config_name"] for c in front["configs"] if c.get("default")] == ["documents"]
     assert {c["version"] for c in front["configs"]} == {__version__}
-    assert all("sha256:" in c["description"] for c in front["configs"])
+    assert all("xxh3_128:" in c["description"] for c in front["configs"])
     assert front["license"] == "cc-by-4.0" and front["language"] == ["en"]
     assert "token-classification" in front["task_categories"]
     infos = {i["config_name"]: i for i in front["dataset_info"]}

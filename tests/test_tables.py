@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import struct
 
 import pyarrow as pa
 import pytest
+import xxhash
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from samples import relabelled, sample_docs, with_undeclared_attribute
 from strategies import corpora
 
 from corpus_pkg import hf, tables
 from corpus_pkg.model import AnnotatedDocument, Provenance
 from corpus_pkg.storage import records_of
+
+
+def reference_streams(values: list, strings: bool) -> tuple[bytes, bytes]:
+    """A leaf's *shape* and *values* streams by the definition, value by value."""
+    shape, data = b"", b""
+    for v in values:
+        if isinstance(v, str):
+            shape += struct.pack("<q", len(v.encode("utf-8")))
+            data += v.encode("utf-8")
+        elif v is None:
+            shape += struct.pack("<q", -1)
+            data += b"" if strings else struct.pack("<q", 0)
+        else:
+            shape += struct.pack("<q", 0)
+            data += struct.pack("<d", v) if isinstance(v, float) else struct.pack("<q", int(v))
+    return shape, data
 
 
 def reference_fingerprint(tbl: pa.Table) -> str:
@@ -29,25 +46,11 @@ def reference_fingerprint(tbl: pa.Table) -> str:
             return [(f"{path}[]#", arr.value_lengths().to_pylist(), False), *leaves(f"{path}[]", arr.flatten())]
         return [(path, arr.to_pylist(), pa.types.is_string(arr.type))]
 
-    def streams(values: list, strings: bool) -> tuple[bytes, bytes]:
-        shape, data = b"", b""
-        for v in values:
-            if isinstance(v, str):
-                shape += struct.pack("<q", len(v.encode("utf-8")))
-                data += v.encode("utf-8")
-            elif v is None:
-                shape += struct.pack("<q", -1)
-                data += b"" if strings else struct.pack("<q", 0)
-            else:
-                shape += struct.pack("<q", 0)
-                data += struct.pack("<d", v) if isinstance(v, float) else struct.pack("<q", int(v))
-        return shape, data
-
-    h = hashlib.sha256((tbl.schema.metadata or {}).get(b"huggingface", b"") + b"\n")
+    h = xxhash.xxh3_128((tbl.schema.metadata or {}).get(b"huggingface", b"") + b"\n")
     for name in tbl.column_names:
         for path, values, strings in leaves(name, tbl.column(name).combine_chunks()):
-            shape, data = streams(values, strings)
-            h.update(f"{path} {hashlib.sha256(shape).hexdigest()} {hashlib.sha256(data).hexdigest()}\n".encode())
+            shape, data = reference_streams(values, strings)
+            h.update(f"{path} {xxhash.xxh3_128(shape).hexdigest()} {xxhash.xxh3_128(data).hexdigest()}\n".encode())
     return h.hexdigest()
 
 
@@ -85,6 +88,34 @@ def test_the_fingerprint_does_not_depend_on_how_the_documents_are_cut_into_runs(
     whole = tables.tables_of(records)[1]
     monkeypatch.setattr(tables, "CHUNK_DOCS", 1)
     assert tables.tables_of(records)[1] == whole
+
+
+_LEAF_TYPES = {
+    pa.int64(): st.integers(-(2**63), 2**63 - 1),
+    pa.int32(): st.integers(-(2**31), 2**31 - 1),
+    pa.float64(): st.floats(allow_nan=False),
+    pa.bool_(): st.booleans(),
+    pa.string(): st.text(),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(list(_LEAF_TYPES)).flatmap(lambda t: st.tuples(st.just(t), st.lists(st.none() | _LEAF_TYPES[t]))),
+    st.data(),
+)
+def test_the_streams_of_any_slice_of_a_leaf_array_are_those_of_its_values_one_by_one(leaf, data) -> None:
+    # The fast paths take views of the Arrow buffers; a slice (a nonzero offset) and nulls must not shift them.
+    typ, values = leaf
+    start = data.draw(st.integers(0, len(values)))
+    stop = data.draw(st.integers(start, len(values)))
+    arr = pa.array(values, typ).slice(start, stop - start)
+    shape, got = tables.leaf_streams(arr)
+    assert (bytes(shape), bytes(got)) == reference_streams(values[start:stop], typ == pa.string())
+
+
+def test_the_streams_of_list_item_counts_are_numbers() -> None:
+    assert tuple(map(bytes, tables.leaf_streams([2, 0, 5]))) == reference_streams([2, 0, 5], False)
 
 
 def test_every_change_of_a_value_changes_the_fingerprint_of_the_configs_that_hold_it() -> None:
