@@ -148,7 +148,7 @@ def test_an_attribute_the_features_do_not_hold_is_refused_naming_it() -> None:
         tables.tables_of([records_of(d) for d in docs], ("entities",))
 
 
-def test_every_integer_column_of_a_written_shard_is_delta_encoded_and_reads_back_equal() -> None:
+def test_every_integer_column_of_a_written_shard_is_delta_encoded_with_statistics_and_reads_back_equal() -> None:
     import pyarrow.parquet as pq
 
     made, _ = tables.tables_of([records_of(d) for d in sample_docs()])
@@ -159,10 +159,12 @@ def test_every_integer_column_of_a_written_shard_is_delta_encoded_and_reads_back
     for c, sink in sinks.items():
         data = pa.BufferReader(sink.getvalue())
         meta = pq.ParquetFile(data).metadata
-        ints = [meta.row_group(0).column(i) for i in range(meta.num_columns)]
-        ints = [col for col in ints if col.physical_type in ("INT32", "INT64")]
+        cols = [meta.row_group(0).column(i) for i in range(meta.num_columns)]
+        ints = [col for col in cols if col.physical_type in ("INT32", "INT64")]
         assert ints, c
         assert all("DELTA_BINARY_PACKED" in col.encodings for col in ints), c
+        with_stats = {col.path_in_schema for col in cols if col.is_stats_set}
+        assert with_stats == {col.path_in_schema for col in ints} | {"doc_id"}, c
         back = pq.read_table(pa.BufferReader(sink.getvalue()))
         assert back.equals(made[c]) and back.schema.metadata == made[c].schema.metadata, c
 
