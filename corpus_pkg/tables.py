@@ -22,6 +22,8 @@ from functools import cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+import xxhash
+
 from corpus_pkg.hf import CONFIGS, DOCUMENT_FIELDS, RELATION_FIELD, SPAN_CONFIGS, features
 from corpus_pkg.labels import Declaration, label_sets
 from corpus_pkg.storage import DocRecords
@@ -152,8 +154,6 @@ class Fingerprint:
     """
 
     def __init__(self, schema: pa.Schema) -> None:
-        import xxhash
-
         self.meta = (schema.metadata or {}).get(b"huggingface", b"")
         self.leaves = {p: (xxhash.xxh3_128(), xxhash.xxh3_128()) for p in leaf_paths(schema)}
 
@@ -164,45 +164,27 @@ class Fingerprint:
         values.update(streams[1])
 
     def hexdigest(self) -> str:
-        import xxhash
-
         h = xxhash.xxh3_128(self.meta + b"\n")
         for path, (shape, values) in self.leaves.items():
             h.update(f"{path} {shape.hexdigest()} {values.hexdigest()}\n".encode())
         return h.hexdigest()
 
 
-_ZEROS = memoryview(b"")
-
-
-def _zeros(n: int) -> memoryview:
-    """The *shape* stream of ``n`` numbers without nulls (8n zero bytes), cut from one buffer."""
-    global _ZEROS
-    if len(_ZEROS) < 8 * n:
-        _ZEROS = memoryview(bytes(max(8 * n, 2 * len(_ZEROS))))
-    return _ZEROS[: 8 * n]
-
-
 def leaf_streams(values: Any) -> tuple[Stream, Stream]:
     """The *shape* and *values* streams of a run of one leaf (see :class:`Fingerprint`): an Arrow array of
     strings or numbers, or the item counts of a list (a numpy array or list of ints). Bytes-like objects,
     views of the Arrow buffers where their layout is the stream's already (int64 and float64 without
-    nulls, a string array's characters)."""
+    nulls, the characters of a string array)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not isinstance(values, pa.Array):
         counts = np.asarray(values, dtype="<i8")
-        return _zeros(len(counts)), counts.data
+        return bytes(8 * len(counts)), counts.data
     n = len(values)
-    if values.null_count == 0:
-        if pa.types.is_string(values.type):
-            ends = np.frombuffer(values.buffers()[1], dtype="<i4", count=n + 1, offset=values.offset * 4)
-            chars = memoryview(values.buffers()[2])[int(ends[0]) : int(ends[-1])]
-            return np.diff(ends).astype("<i8").data, chars
-        if values.type in (pa.int64(), pa.float64()):
-            return _zeros(n), memoryview(values.buffers()[1])[values.offset * 8 : (values.offset + n) * 8]
+    if values.null_count == 0 and values.type in (pa.int64(), pa.float64()):
+        return bytes(8 * n), memoryview(values.buffers()[1])[values.offset * 8 : (values.offset + n) * 8]
     valid = None if values.null_count == 0 else values.is_valid().to_numpy(zero_copy_only=False)
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         present = values if valid is None else values.filter(pa.array(valid))
@@ -215,7 +197,7 @@ def leaf_streams(values: Any) -> tuple[Stream, Stream]:
         return lengths.data, memoryview(present.buffers()[2])[int(ends[0]) : int(ends[-1])]
     floats = pa.types.is_floating(values.type)
     numbers = values.cast(pa.float64() if floats else pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-    shape = _zeros(n) if valid is None else np.where(valid, 0, -1).astype("<i8").data
+    shape = bytes(8 * n) if valid is None else np.where(valid, 0, -1).astype("<i8").data
     return shape, numbers.astype("<f8" if floats else "<i8").data
 
 
@@ -224,8 +206,6 @@ def combined_fingerprint(digests: list[str]) -> str:
     (so a small corpus keeps its card); several are hashed together."""
     if len(digests) == 1:
         return digests[0]
-    import xxhash
-
     return xxhash.xxh3_128("".join(f"{d}\n" for d in digests).encode("ascii")).hexdigest()
 
 
