@@ -19,7 +19,6 @@ whose bytes change are rewritten.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import hashlib
 import math
@@ -265,20 +264,24 @@ class _ShardTask:
 def _read_ahead(paths: list[Path]) -> None:
     """Ask the kernel to read these files into the page cache (``posix_fadvise`` WILLNEED), from a thread:
     on a cold cache the call waits for the disk there, not in the thread that computes, and on a warm
-    one it costs almost nothing. Files are opened as every read opens them (``storage.open_input``, which
-    refuses anything but a regular file without waiting on it); every problem is left for the real read
-    to report."""
-    from corpus_pkg.storage import open_input
-
+    one it costs almost nothing. Opened non-blocking, as ``storage.open_input`` opens them, so a FIFO
+    cannot hold the thread (the advice then fails, and is ignored); every problem is left for the real
+    read to report."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     for path in paths:
-        f = open_input(path, [])
-        if f is None:
+        try:
+            fd = os.open(path, flags)
+        except OSError:
             continue
-        with f, contextlib.suppress(OSError):
-            advise(f.fileno(), 0, 0, os.POSIX_FADV_WILLNEED)
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _read_chunk(paths: list[Path], errors: list[Any]) -> list[DocRecords]:

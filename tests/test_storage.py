@@ -22,6 +22,7 @@ from corpus_pkg.storage import (
     LOCK_FILE,
     assemble,
     corpus_files,
+    document_run,
     items_of_text,
     read_items,
     serialize,
@@ -109,6 +110,32 @@ def test_every_kind_of_path_that_is_not_a_regular_file_is_refused_with_exit_2(tm
         assert "Traceback" not in result.output
         assert str(path) in result.output
     assert files_of(root) == before
+
+
+def test_the_valid_path_and_the_builds_read_ahead_pass_over_anything_but_a_regular_file_without_blocking(tmp_path):
+    # The reference reading words what these are; the fast reader must only give up, never wait on a FIFO.
+    from corpus_pkg.builder import _read_ahead
+
+    kinds = _kinds(tmp_path)
+    done: list = []
+
+    def read_all() -> None:
+        _read_ahead(list(kinds.values()))
+        done.append({kind: document_run(path) for kind, path in kinds.items()})
+
+    worker = threading.Thread(target=read_all, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "reading a FIFO blocked"
+    assert done[0] == dict.fromkeys(kinds)
+
+
+def test_the_valid_path_refuses_a_file_over_the_batch_limit(tmp_path, monkeypatch):
+    doc = small_corpus(tmp_path) / "corpus"
+    path = next(doc.glob("*.jsonl"))
+    assert document_run(path) is not None
+    monkeypatch.setenv("CORPUS_MAX_BATCH_BYTES", str(path.stat().st_size - 1))
+    assert document_run(path) is None
 
 
 def test_a_batch_larger_than_the_limit_is_refused_with_the_limit_named(tmp_path, monkeypatch):
