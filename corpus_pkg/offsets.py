@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -80,6 +80,12 @@ def _safe(ch: str) -> bool:
     return unicodedata.category(ch) in _SAFE_CATEGORIES
 
 
+@lru_cache(maxsize=1 << 16)
+def _joins(ch: str) -> bool:
+    """``not _safe(ch)``, kept per character: a corpus repeats the same few non-Latin characters."""
+    return not _safe(ch)
+
+
 def surely_boundary(text: str, i: int) -> bool:
     """True when ``i`` is certainly a grapheme boundary, without segmenting the text.
 
@@ -108,16 +114,18 @@ def unsure_boundaries(text: str) -> frozenset[int]:
     if text is _unsure_cache[0]:
         return _unsure_cache[1]
     out: set[int] = set()
-    for ch in {ch for ch in set(_BEYOND_LATIN.findall(text)) if not _safe(ch)}:
-        i = text.find(ch)
+    for ch in set(_BEYOND_LATIN.findall(text)):
+        if _joins(ch):
+            i = text.find(ch)
+            while i != -1:
+                out.add(i)
+                out.add(i + 1)
+                i = text.find(ch, i + 1)
+    if "\r" in text:  # a one-character search first: looking for "\r\n" costs ten times as much
+        i = text.find("\r\n")
         while i != -1:
-            out.add(i)
             out.add(i + 1)
-            i = text.find(ch, i + 1)
-    i = text.find("\r\n")
-    while i != -1:
-        out.add(i + 1)
-        i = text.find("\r\n", i + 1)
+            i = text.find("\r\n", i + 1)
     n = len(text)
     result = frozenset(i for i in out if 0 < i < n)
     _unsure_cache[:] = [text, result]

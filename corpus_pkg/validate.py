@@ -13,6 +13,7 @@ Validation reads and never writes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -449,12 +450,10 @@ def _canonical_ids(records: list[dict[str, Any]], doc_id: str, letter: str) -> b
     if not records:
         return True
     head = f"\n{doc_id}-{letter}"
-    parts = ("\n" + "\n".join(map(_ID, records))).split(head)
-    numbers = parts[1:]
-    if parts[0] != "" or len(numbers) != len(records) or min(map(len, numbers)) < ids.DIGITS:
-        return False
-    digits = "".join(numbers)
-    return digits.isascii() and digits.isdigit()
+    joined = "\n" + "\n".join(map(_ID, records))
+    # Only digits left once every head is taken out: no line break is left, so each id starts with head.
+    digits = joined.replace(head, "")
+    return digits.isascii() and digits.isdigit() and _SHORT_NUMBER.search(joined.replace(head, "\n")) is None
 
 
 def _crossing(spans: list[dict[str, Any]], nest: bool) -> bool:
@@ -579,6 +578,7 @@ def clean_corpus_file(path: Path) -> DocRecords | None:
 
 
 _ID = itemgetter("id")
+_SHORT_NUMBER = re.compile(rf"\n[0-9]{{0,{ids.DIGITS - 1}}}(?=\n|\Z)")  # an id number of fewer than DIGITS digits
 _PLACE = itemgetter("start", "end", "text", "prefix", "suffix")
 _ATTRIBUTES = itemgetter("attributes")
 

@@ -11,12 +11,19 @@ from hypothesis import strategies as st
 from strategies import annotated_documents, corpora
 from test_schema_check import mutated
 
+from corpus_pkg import ids
 from corpus_pkg.batches import validate_batch
 from corpus_pkg.jsonio import dumps
 from corpus_pkg.model import AnnotatedDocument, Relation, Span
 from corpus_pkg.schema_check import is_valid, reference_path
 from corpus_pkg.storage import assemble, corpus_items, records_of, serialize
-from corpus_pkg.validate import check_document, clean_corpus_file, document_is_clean, validate_corpus_files
+from corpus_pkg.validate import (
+    _canonical_ids,
+    check_document,
+    clean_corpus_file,
+    document_is_clean,
+    validate_corpus_files,
+)
 
 BREAKS = [
     "none",
@@ -113,6 +120,27 @@ def test_a_document_the_valid_path_accepts_gets_no_finding_from_check_document(d
 def test_every_valid_generated_document_takes_the_valid_path(d, canonical):
     doc, spans, rels = _records(d)
     assert document_is_clean(doc, _by_layer(spans), rels, canonical_ids=canonical)
+
+
+@st.composite
+def _near_ids(draw, letter: str) -> str:
+    """An id of doc-1 with ``letter``, or near it: another document or letter, a short or non-ASCII number,
+    something after the number."""
+    doc = draw(st.sampled_from(["doc-1", "doc-1", "doc-1", "doc", "doc-1-e001"]))
+    mark = draw(st.sampled_from([letter, letter, letter, "q"]))
+    digits = draw(st.text(st.sampled_from("0123456789" * 3 + "\u0661"), min_size=0, max_size=5))
+    return f"{doc}-{mark}{digits}" + draw(st.sampled_from(["", "", "", "x", "\n"]))
+
+
+@given(
+    st.sampled_from(["e", "r"]).flatmap(
+        lambda letter: st.tuples(st.just(letter), st.lists(_near_ids(letter), min_size=1, max_size=4))
+    )
+)
+def test_the_valid_paths_id_check_of_a_layer_agrees_with_is_canonical_id_by_id(case):
+    letter, made = case
+    expected = all(ids.is_canonical(rid, "doc-1", letter) for rid in made)
+    assert _canonical_ids([{"id": rid} for rid in made], "doc-1", letter) == expected
 
 
 def _in_order(report) -> list[tuple]:

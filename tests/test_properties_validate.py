@@ -131,3 +131,10 @@ def test_the_local_grapheme_check_agrees_with_segmenting_the_whole_text(text):
 
     bounds = grapheme_boundaries(text)
     assert [i for i in range(len(text) + 1) if is_boundary(text, i)] == sorted(bounds)
+
+
+@given(st.text(alphabet=st.sampled_from("ab \r\n\u0301\u200d京🚀🇰🇷각\u1161é"), max_size=30) | texts())
+def test_the_unsure_offsets_of_a_text_are_exactly_those_the_quick_check_cannot_call_a_boundary(text):
+    from corpus_pkg.offsets import surely_boundary, unsure_boundaries
+
+    assert unsure_boundaries(text) == {i for i in range(len(text) + 1) if not surely_boundary(text, i)}
