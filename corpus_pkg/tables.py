@@ -177,7 +177,6 @@ def leaf_streams(values: Any) -> tuple[Stream, Stream]:
     nulls, the characters of a string array)."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not isinstance(values, pa.Array):
         counts = np.asarray(values, dtype="<i8")
@@ -185,17 +184,27 @@ def leaf_streams(values: Any) -> tuple[Stream, Stream]:
     n = len(values)
     if values.null_count == 0 and values.type in (pa.int64(), pa.float64()):
         return bytes(8 * n), memoryview(values.buffers()[1])[values.offset * 8 : (values.offset + n) * 8]
+    if n == 0:
+        return b"", b""
+    # numpy on the buffers where it can: each pyarrow.compute call costs microseconds, hundreds a run.
     valid = None if values.null_count == 0 else values.is_valid().to_numpy(zero_copy_only=False)
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        present = values if valid is None else values.filter(pa.array(valid))
-        lengths = pc.binary_length(values).fill_null(-1).to_numpy(zero_copy_only=False).astype("<i8")
-        if len(present) == 0:
+        width = 8 if pa.types.is_large_string(values.type) else 4
+        ends = np.frombuffer(values.buffers()[1], dtype=f"<i{width}", count=n + 1, offset=values.offset * width)
+        lengths = np.diff(ends).astype("<i8")
+        if valid is not None:
+            if lengths[~valid].any():  # a null slot over characters (Arrow allows it): the present values apart
+                present = values.filter(pa.array(valid))
+                lengths[~valid] = -1
+                return lengths.data, leaf_streams(present)[1]
+            lengths[~valid] = -1
+        if ends[0] == ends[-1]:
             return lengths.data, b""
-        offsets = present.buffers()[1]
-        width = 8 if pa.types.is_large_string(present.type) else 4
-        ends = np.frombuffer(offsets, dtype=f"<i{width}", count=len(present) + 1, offset=present.offset * width)
-        return lengths.data, memoryview(present.buffers()[2])[int(ends[0]) : int(ends[-1])]
+        return lengths.data, memoryview(values.buffers()[2])[int(ends[0]) : int(ends[-1])]
     floats = pa.types.is_floating(values.type)
+    if valid is None and (floats or pa.types.is_signed_integer(values.type) or pa.types.is_boolean(values.type)):
+        numbers = values.to_numpy(zero_copy_only=False)  # exact in float64 or int64, as the cast below
+        return bytes(8 * n), numbers.astype("<f8" if floats else "<i8").data
     numbers = values.cast(pa.float64() if floats else pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
     shape = bytes(8 * n) if valid is None else np.where(valid, 0, -1).astype("<i8").data
     return shape, numbers.astype("<f8" if floats else "<i8").data
