@@ -19,6 +19,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,7 @@ def publishable(records: DocRecords, include: Collection[str] = ()) -> tuple[Doc
     keep = {PUBLISHED, *include}
     spans, relations = records.spans, records.relations
     # The common case, everything gold, in one pass without a call per record.
-    statuses = {p.get("status", GOLD) for p in map(_PROVENANCE, relations)}
-    for items in spans.values():
-        statuses.update(p.get("status", GOLD) for p in map(_PROVENANCE, items))
+    statuses = {p.get("status", GOLD) for p in map(_PROVENANCE, chain(relations, *spans.values()))}
     if statuses <= keep:
         return records, Counter()
     out: Counter[tuple[str, str]] = Counter()
