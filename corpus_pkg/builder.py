@@ -19,6 +19,7 @@ whose bytes change are rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import math
@@ -352,10 +353,12 @@ def _build_shard(task: _ShardTask) -> ShardResult:
     return result
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker's initializer: a thread that ends the worker when its parent is gone. Killed outright
-    (SIGKILL, the OOM killer), the parent runs no cleanup; its workers would go on with their shards and
-    then wait forever to hand in a result nobody reads, holding their memory."""
+def _start_worker(parent: int) -> None:
+    """A worker's initializer. A thread ends the worker when its parent is gone: killed outright
+    (SIGKILL, the OOM killer), the parent runs no cleanup, and its workers would go on with their shards
+    and then wait forever to hand in a result nobody reads, holding their memory. Then the imports every
+    shard needs (pyarrow, spaCy's tokenizer), made while the parent is still preparing the tasks; a
+    failure here is left for the shard to meet and report."""
     import threading
     import time
 
@@ -365,36 +368,57 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    with contextlib.suppress(Exception):
+        import pyarrow.parquet  # noqa: F401
+
+        from corpus_pkg.tokens import _nlp
+
+        _nlp()
 
 
-def _run_shards(tasks: list[_ShardTask], jobs: int | None) -> list[ShardResult]:
-    """Every shard, ``jobs`` at a time; stops scheduling at the first shard that fails."""
-    jobs = max(1, min(jobs or _cpu_count(), len(tasks)))
+@contextmanager
+def _workers(jobs: int) -> Iterator[Any]:
+    """A pool of ``jobs`` spawned worker processes, started at once (None for one job: this process).
+
+    Spawned, not forked: a parent that already runs pyarrow's threads must not be forked. They are
+    started before the parent computes the tasks' Arrow schemas (which imports ``datasets``, about a
+    second), so their own imports run meanwhile."""
     if jobs == 1:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+        for _ in range(jobs):  # a pool spawns a worker per submitted task, up to ``jobs``
+            pool.submit(os.getpid)
+        yield pool
+
+
+def _run_shards(tasks: list[_ShardTask], pool: Any) -> list[ShardResult]:
+    """Every shard, in ``pool`` (this process when None); stops scheduling at the first shard that fails."""
+    if pool is None:
         results = []
         for task in tasks:
             results.append(_build_shard(task))
             if results[-1].error_count:
                 break
         return results
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    # spawn, not fork: a parent that already runs pyarrow's threads must not be forked.
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-        pending = {pool.submit(_build_shard, t) for t in tasks}
-        results = []
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in done:
-                    results.append(f.result())
-                if any(r.error_count for r in results):
-                    break
-        finally:
-            for f in pending:
-                f.cancel()
+    pending = {pool.submit(_build_shard, t) for t in tasks}
+    results = []
+    try:
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                results.append(f.result())
+            if any(r.error_count for r in results):
+                break
+    finally:
+        for f in pending:
+            f.cancel()
     return sorted(results, key=lambda r: r.index)
 
 
@@ -426,12 +450,13 @@ def _render_folder(
     from corpus_pkg.croissant import FolderFiles
 
     count = shard_count(len(paths))
-    schemas = arrow_schemas()
-    tasks = [
-        _ShardTask(i, count, paths[a:b], annotations_root, dest, current(), frozenset(include), schemas)
-        for i, (a, b) in enumerate(shard_bounds(len(paths), count))
-    ]
-    results = _run_shards(tasks, jobs)
+    with _workers(max(1, min(jobs or _cpu_count(), count))) as pool:
+        schemas = arrow_schemas()
+        tasks = [
+            _ShardTask(i, count, paths[a:b], annotations_root, dest, current(), frozenset(include), schemas)
+            for i, (a, b) in enumerate(shard_bounds(len(paths), count))
+        ]
+        results = _run_shards(tasks, pool)
     failed = [r for r in results if r.error_count]
     if failed:
         n = sum(r.error_count for r in failed)
