@@ -347,13 +347,12 @@ def columns_of_texts(
         if not ok:
             return by_rows()  # raises, worded
         tags[a] = b_tags
-        # Tokens after an entity's first: its I- tag (B- + 1), found by the entity each token falls in.
-        owner = np.searchsorted(a, np.arange(n), side="right") - 1
-        held = owner >= 0
-        held[held] &= np.arange(n)[held] < b[owner[held]]
-        inside = held.copy()
-        inside[a] = False
-        tags[inside] = b_tags[owner[inside]] + 1
+        # The tokens after an entity's first, up to its last, get its I- tag (B- + 1): the ranges
+        # a + 1 .. b - 1 laid end to end (the entities share no token), without a pass over every token.
+        more = b - a - 1
+        rest = np.arange(int(more.sum())) + np.repeat(a + 1 - (np.cumsum(more) - more), more)
+        inside[rest] = True
+        tags[rest] = np.repeat(b_tags + 1, more)
 
     start = np.zeros(n + 1, dtype=bool)
     start[(np.cumsum(counts) - counts)[counts > 0]] = True  # each document's first token

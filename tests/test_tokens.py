@@ -231,6 +231,16 @@ def test_the_columns_split_sentences_where_the_sentencizer_and_line_breaks_do(te
     assert columns_as_rows(sentence_columns("d", text, ents, TAG_IDS)) == want
 
 
+def test_the_columns_keep_an_entity_whole_where_a_sentence_would_start_inside_it() -> None:
+    # "!Kung": a sentence would start at its second token, the first after its B- token.
+    doc = Document.from_text("d", "They met !Kung people. Then Kim.\nJong Un left.", "t.txt")
+    ents = [at(doc, "!Kung"), at(doc, "Kim.\nJong Un", 2)]
+    rows = sentences("d", doc.text, ents)
+    assert [r.tokens[:4] for r in rows] == [["They", "met", "!", "Kung"], ["Then", "Kim", ".", "Jong"]]
+    want = [(r.tokens, r.token_starts, r.token_ends, r.tags) for r in rows]
+    assert columns_as_rows(sentence_columns("d", doc.text, ents, TAG_IDS)) == want
+
+
 # Letters, digits, every kind of whitespace and punctuation, symbols, marks and an astral character:
 # what decides where a token ends and which flags it has.
 TOKEN_TEXT = st.text(
