@@ -353,18 +353,18 @@ def _build_shard(task: _ShardTask) -> ShardResult:
     return result
 
 
-def _start_worker(parent: int) -> None:
-    """A worker's initializer. A thread ends the worker when its parent is gone: killed outright
-    (SIGKILL, the OOM killer), the parent runs no cleanup, and its workers would go on with their shards
-    and then wait forever to hand in a result nobody reads, holding their memory. Then the imports every
-    shard needs (pyarrow, spaCy's tokenizer), made while the parent is still preparing the tasks; a
-    failure here is left for the shard to meet and report."""
+def _start_worker(parent: int, stop: Any) -> None:
+    """A worker's initializer. A thread ends the worker when its parent is gone or sets ``stop``: killed
+    outright (SIGKILL, the OOM killer), the parent runs no cleanup, and its workers would go on with their
+    shards and then wait forever to hand in a result nobody reads, holding their memory; interrupted
+    (Ctrl-C), it would wait for the shards they are in. Then the imports every shard needs (pyarrow,
+    spaCy's tokenizer), made while the parent is still preparing the tasks; a failure here is left for
+    the shard to meet and report."""
     import threading
-    import time
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
+        while not stop.wait(0.5) and os.getppid() == parent:
+            pass
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
@@ -390,10 +390,18 @@ def _workers(jobs: int) -> Iterator[Any]:
     from concurrent.futures import ProcessPoolExecutor
 
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+    stop = spawn.Event()
+    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(), stop)) as pool:
         for _ in range(jobs):  # a pool spawns a worker per submitted task, up to ``jobs``
             pool.submit(os.getpid)
-        yield pool
+        try:
+            yield pool
+        except BaseException:
+            # Interrupted or failed: the workers end now, not when their shards are done, and none writes
+            # into the staging folder once the caller removes it.
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _run_shards(tasks: list[_ShardTask], pool: Any) -> list[ShardResult]:

@@ -7,7 +7,9 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import datasets
 import pytest
@@ -192,7 +194,7 @@ def test_a_staging_folder_left_by_a_killed_build_is_removed_by_the_next_build_an
 
 
 _STUCK_BUILD = """
-import sys, time
+import signal, sys, time
 from pathlib import Path
 from corpus_pkg import builder
 
@@ -202,6 +204,7 @@ def stuck(task):  # a shard that takes ten minutes
 if __name__ == "__main__":
     builder._build_shard = stuck
     builder.SHARD_DOCS = int(sys.argv[3])
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if started where it is ignored
     builder.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
 """
 
@@ -228,30 +231,39 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_the_workers_of_a_killed_build_exit_with_it(sharded, tmp_path: Path) -> None:
+def _stuck_build(root: Path, tmp_path: Path) -> tuple[Any, list[int]]:
+    """A build of stuck shards in a child process, and its two workers once they are in their shards."""
     import subprocess
     import sys
+    import time
+
+    script = tmp_path / "stuck_build.py"  # a file, so that spawned workers can import its `stuck`
+    script.write_text(_STUCK_BUILD, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(root), str(tmp_path / "out"), str(PER_SHARD)])
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+        if len(workers) == 2:
+            break
+        time.sleep(0.2)
+    if len(workers) != 2:
+        proc.kill()
+        proc.wait()
+    assert len(workers) == 2, "the build did not start its two workers"
+    time.sleep(3)  # the workers are in their shards
+    return proc, workers
+
+
+def test_the_workers_of_a_killed_build_exit_with_it(sharded, tmp_path: Path) -> None:
     import time
 
     if not Path("/proc/self/stat").is_file():
         pytest.skip("needs /proc (Linux)")
     root, _ = sharded
-    script = tmp_path / "stuck_build.py"  # a file, so that spawned workers can import its `stuck`
-    script.write_text(_STUCK_BUILD, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(script), str(root), str(tmp_path / "out"), str(PER_SHARD)])
-    try:
-        deadline = time.monotonic() + 120
-        workers: list[int] = []
-        while time.monotonic() < deadline and proc.poll() is None:
-            workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
-            if len(workers) == 2:
-                break
-            time.sleep(0.2)
-        assert len(workers) == 2, "the build did not start its two workers"
-        time.sleep(1)  # the workers are in their shards
-    finally:
-        proc.kill()
-        proc.wait()
+    proc, workers = _stuck_build(root, tmp_path)
+    proc.kill()
+    proc.wait()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and any(map(_running, workers)):
         time.sleep(0.2)
@@ -292,3 +304,24 @@ def test_a_folder_left_by_a_killed_check_in_the_temporary_folder_is_removed_by_t
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     assert builder.check(root, out, jobs=1) == []
     assert list(tmp.iterdir()) == []
+
+
+def test_an_interrupted_build_ends_within_seconds_with_its_workers_and_leaves_nothing(sharded, tmp_path: Path) -> None:
+    # Ctrl-C in the middle of shards that would take ten minutes: no waiting for them.
+    import signal
+
+    if not Path("/proc/self/stat").is_file():
+        pytest.skip("needs /proc (Linux)")
+    root, _ = sharded
+    proc, workers = _stuck_build(root, tmp_path)
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail("the interrupted build waited for its shards")
+    assert proc.returncode != 0
+    assert not any(map(_running, workers)), "a worker outlived its interrupted build"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.build")], "staging left behind"
+    assert not (tmp_path / "out").exists()
