@@ -268,13 +268,14 @@ def _read_ahead(paths: list[Path]) -> None:
     one it costs almost nothing. Opened non-blocking, as ``storage.open_input`` opens them, so a FIFO
     cannot hold the thread (the advice then fails, and is ignored); every problem is left for the real
     read to report."""
+    from corpus_pkg.storage import READ_FLAGS
+
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     for path in paths:
         try:
-            fd = os.open(path, flags)
+            fd = os.open(path, READ_FLAGS)
         except OSError:
             continue
         try:

@@ -118,6 +118,10 @@ _KINDS = (
 )
 
 
+# Non-blocking, so that opening a FIFO for reading cannot wait for a writer; on a regular file it changes nothing.
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _max_bytes() -> int:
     try:
         return int(os.environ.get("CORPUS_MAX_BATCH_BYTES", MAX_BATCH_BYTES))
@@ -134,7 +138,7 @@ def open_input(path: Path, findings: list[Finding], *, limit: int | None = None)
     """
     name = str(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, READ_FLAGS)
     except FileNotFoundError:
         findings.append(Finding("io", "no such file", name))
         return None
@@ -385,7 +389,7 @@ def _read_regular(path: Path) -> bytes | None:
     (a tenth of the valid path's reading cost), as the valid path reads every corpus file. Opened
     non-blocking, so a FIFO cannot hold it; on a regular file that flag changes nothing."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, READ_FLAGS)
     except OSError:
         return None
     try:

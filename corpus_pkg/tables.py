@@ -193,11 +193,10 @@ def leaf_streams(values: Any) -> tuple[Stream, Stream]:
         ends = np.frombuffer(values.buffers()[1], dtype=f"<i{width}", count=n + 1, offset=values.offset * width)
         lengths = np.diff(ends).astype("<i8")
         if valid is not None:
-            if lengths[~valid].any():  # a null slot over characters (Arrow allows it): the present values apart
-                present = values.filter(pa.array(valid))
-                lengths[~valid] = -1
-                return lengths.data, leaf_streams(present)[1]
+            spread = lengths[~valid].any()  # a null slot over characters (Arrow allows it)
             lengths[~valid] = -1
+            if spread:  # the present values apart
+                return lengths.data, leaf_streams(values.filter(pa.array(valid)))[1]
         if ends[0] == ends[-1]:
             return lengths.data, b""
         return lengths.data, memoryview(values.buffers()[2])[int(ends[0]) : int(ends[-1])]
