@@ -154,7 +154,10 @@ def damage(lines: list[str], data: st.DataObject, hows: list[str], times: int) -
     for _ in range(data.draw(st.integers(0, times))):
         i = data.draw(st.integers(0, len(lines) - 1))
         how = data.draw(st.sampled_from(hows))
-        value = json.loads(lines[i]) if lines[i].strip().startswith("{") and lines[i].endswith("}") else None
+        try:  # an earlier cut can leave a line that only looks like an object
+            value = json.loads(lines[i]) if lines[i].strip().startswith("{") and lines[i].endswith("}") else None
+        except json.JSONDecodeError:
+            value = None
         if how == "mutate" and value is not None:
             lines[i] = dumps(data.draw(mutated(value)))
         elif how == "garble":
